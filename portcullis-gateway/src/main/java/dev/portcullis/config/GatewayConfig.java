@@ -1,0 +1,151 @@
+package dev.portcullis.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One validated, immutable configuration snapshot. Requests read the snapshot current when they start and keep it
+ * to their end, so a reload never changes a request half-way.
+ */
+public record GatewayConfig(
+    ServerConfig server,
+    AdminConfig admin,
+    List<UpstreamConfig> upstreams,
+    Map<Route, RouteConfig> routes,
+    Map<String, UpstreamConfig> upstreamByModel) {
+
+  public GatewayConfig {
+    upstreams = List.copyOf(upstreams);
+    EnumMap<Route, RouteConfig> copy = new EnumMap<>(Route.class);
+    copy.putAll(routes);
+    routes = Collections.unmodifiableMap(copy);
+    upstreamByModel = Collections.unmodifiableMap(new LinkedHashMap<>(upstreamByModel));
+  }
+
+  /** Builds the model index; callers have checked that no model is served twice. */
+  public static GatewayConfig of(ServerConfig server, AdminConfig admin, List<UpstreamConfig> upstreams,
+      Map<Route, RouteConfig> routes) {
+    Map<String, UpstreamConfig> byModel = new LinkedHashMap<>();
+    for (UpstreamConfig upstream : upstreams) {
+      for (String model : upstream.models()) {
+        byModel.putIfAbsent(model, upstream);
+      }
+    }
+    return new GatewayConfig(server, admin, upstreams, routes, byModel);
+  }
+
+  /** The upstream serving this model, or null. */
+  public UpstreamConfig upstreamFor(String model) {
+    return upstreamByModel.get(model);
+  }
+
+  /** Settings of a route; routes not named in config get the defaults. */
+  public RouteConfig route(Route route) {
+    return routes.getOrDefault(route, RouteConfig.DEFAULT);
+  }
+
+  /** The same configuration listening on other ports; a null leaves a port unchanged. */
+  public GatewayConfig withPorts(Integer port, Integer adminPort) {
+    ServerConfig s = server;
+    if (port != null) {
+      List<ListenerConfig> listeners = new ArrayList<>(server.listeners());
+      ListenerConfig first = listeners.getFirst();
+      listeners.set(0, new ListenerConfig(first.name(), first.host(), port, first.tls()));
+      s = new ServerConfig(listeners, s.maxHeaderBytes(), s.idleTimeout(), s.readTimeout(), s.shutdownGrace(),
+          s.hsts(), s.eventLoops());
+    }
+    AdminConfig a = adminPort == null ? admin : new AdminConfig(admin.host(), adminPort, admin.token());
+    return new GatewayConfig(s, a, upstreams, routes, upstreamByModel);
+  }
+
+  /**
+   * @param eventLoops     event-loop threads, each with its own server and upstream clients; 0 = one per core
+   */
+  public record ServerConfig(
+      List<ListenerConfig> listeners,
+      int maxHeaderBytes,
+      Duration idleTimeout,
+      Duration readTimeout,
+      Duration shutdownGrace,
+      String hsts,
+      int eventLoops) {
+
+    public ServerConfig {
+      listeners = List.copyOf(listeners);
+    }
+  }
+
+  /** A public listener; {@code tls} is null for plain HTTP (HTTP/1.1 and h2c). */
+  public record ListenerConfig(String name, String host, int port, TlsConfig tls) {}
+
+  /**
+   * TLS from PEM files. {@code clientCa} is required when client certificates are requested.
+   */
+  public record TlsConfig(Path cert, Path key, Set<String> protocols, ClientAuth clientAuth, Path clientCa) {
+
+    public TlsConfig {
+      protocols = Set.copyOf(protocols);
+    }
+  }
+
+  /** Whether a listener asks for client certificates (mutual TLS). */
+  public enum ClientAuth {
+    NONE, OPTIONAL, REQUIRED
+  }
+
+  /**
+   * The admin listener (metrics, health, reload). {@code token}, when set, is required as a bearer token on admin
+   * actions; without it they are accepted from loopback addresses only.
+   */
+  public record AdminConfig(String host, int port, String token) {
+
+    @Override
+    public String toString() {
+      return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "unset" : "***") + "]";
+    }
+  }
+
+  /**
+   * An LLM endpoint.
+   *
+   * @param baseUrl          up to and including {@code /v1}, e.g. {@code https://api.openai.com/v1}
+   * @param apiKey           provider credential sent upstream; never taken from the client; may be null
+   * @param authHeader       {@code authorization} (sent as a bearer token) or another header name such as
+   *                         {@code api-key} (sent as is)
+   */
+  public record UpstreamConfig(
+      String name,
+      URI baseUrl,
+      List<String> models,
+      String apiKey,
+      String authHeader,
+      Duration connectTimeout,
+      Duration firstByteTimeout,
+      Duration idleTimeout,
+      int maxConnections) {
+
+    public UpstreamConfig {
+      models = List.copyOf(models);
+    }
+
+    @Override
+    public String toString() {
+      return "UpstreamConfig[name=" + name + ", baseUrl=" + baseUrl + ", models=" + models + ", apiKey="
+          + (apiKey == null ? "unset" : "***") + "]";
+    }
+  }
+
+  /** Per-route settings. */
+  public record RouteConfig(long maxBodyBytes) {
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final RouteConfig DEFAULT = new RouteConfig(DEFAULT_MAX_BODY_BYTES);
+  }
+}

@@ -1,0 +1,175 @@
+package dev.portcullis.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.config.GatewayConfig.UpstreamConfig;
+import dev.portcullis.config.Route;
+import io.vertx.core.MultiMap;
+import io.vertx.core.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request on its way through the gateway: what the client sent, what the stages learned, and the configuration
+ * snapshot it runs under. Confined to one event-loop thread; not thread-safe.
+ */
+public final class Exchange {
+
+  /** A typed attribute slot, for stages to hand results to later stages (the principal, a token reservation…). */
+  public static final class Key<T> {
+    private final String name;
+
+    public Key(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private final String requestId;
+  private final Route route;
+  private final GatewayConfig config;
+  private final MultiMap requestHeaders;
+  private final SocketAddress remoteAddress;
+  private final List<Certificate> peerCertificates;
+  private final boolean secure;
+  private final long startNanos;
+  private ObjectNode body;
+  private boolean bodyModified;
+  private String model;
+  private boolean stream;
+  private UpstreamConfig upstream;
+  private String principalId;
+  private MultiMap responseHeaders;
+  private Map<Key<?>, Object> attributes;
+
+  public Exchange(String requestId, Route route, GatewayConfig config, MultiMap requestHeaders,
+      SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure, long startNanos) {
+    this.requestId = requestId;
+    this.route = route;
+    this.config = config;
+    this.requestHeaders = requestHeaders;
+    this.remoteAddress = remoteAddress;
+    this.peerCertificates = peerCertificates == null ? List.of() : peerCertificates;
+    this.secure = secure;
+    this.startNanos = startNanos;
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public Route route() {
+    return route;
+  }
+
+  /** The snapshot this request runs under, from start to end. */
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** The client's headers, as received. Stages read them; the forwarder decides what goes upstream. */
+  public MultiMap requestHeaders() {
+    return requestHeaders;
+  }
+
+  public SocketAddress remoteAddress() {
+    return remoteAddress;
+  }
+
+  /** The client certificate chain verified by TLS, leaf first; empty without mutual TLS. */
+  public List<Certificate> peerCertificates() {
+    return peerCertificates;
+  }
+
+  /** True when the client connection is TLS. */
+  public boolean secure() {
+    return secure;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The parsed JSON request body, or null for routes without one. */
+  public ObjectNode body() {
+    return body;
+  }
+
+  public void body(ObjectNode body) {
+    this.body = body;
+  }
+
+  /** Stages that change {@link #body()} call this, so the changed body is serialised and sent upstream. */
+  public void markBodyModified() {
+    this.bodyModified = true;
+  }
+
+  public boolean bodyModified() {
+    return bodyModified;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public void model(String model) {
+    this.model = model;
+  }
+
+  /** True when the client asked for a streamed (SSE) response. */
+  public boolean stream() {
+    return stream;
+  }
+
+  public void stream(boolean stream) {
+    this.stream = stream;
+  }
+
+  /** The upstream chosen for the model, or null before routing. */
+  public UpstreamConfig upstream() {
+    return upstream;
+  }
+
+  public void upstream(UpstreamConfig upstream) {
+    this.upstream = upstream;
+  }
+
+  /** The identified caller's id for logs, or null while unidentified. */
+  public String principalId() {
+    return principalId;
+  }
+
+  public void principalId(String principalId) {
+    this.principalId = principalId;
+  }
+
+  /** Headers to add to the response, whatever its outcome (rate-limit headers, for example). */
+  public MultiMap responseHeaders() {
+    if (responseHeaders == null) {
+      responseHeaders = MultiMap.caseInsensitiveMultiMap();
+    }
+    return responseHeaders;
+  }
+
+  public boolean hasResponseHeaders() {
+    return responseHeaders != null && !responseHeaders.isEmpty();
+  }
+
+  public <T> void put(Key<T> key, T value) {
+    if (attributes == null) {
+      attributes = new IdentityHashMap<>(4);
+    }
+    attributes.put(key, value);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(Key<T> key) {
+    return attributes == null ? null : (T) attributes.get(key);
+  }
+}

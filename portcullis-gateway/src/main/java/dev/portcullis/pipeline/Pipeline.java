@@ -1,0 +1,98 @@
+package dev.portcullis.pipeline;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The request path: stages run in order until one rejects; then the response filters. Stages that decide
+ * synchronously cost one call each (no callbacks, no allocation). A stage that throws, or whose future fails, fails
+ * the request closed with a 500 and is reported to {@code failures} (stage name, cause).
+ */
+public final class Pipeline {
+
+  private final List<Stage> stages;
+  private final List<ResponseFilterFactory> filters;
+  private final BiConsumer<String, Throwable> failures;
+
+  public Pipeline(List<Stage> stages, List<ResponseFilterFactory> filters, BiConsumer<String, Throwable> failures) {
+    this.stages = List.copyOf(stages);
+    this.filters = List.copyOf(filters);
+    this.failures = failures;
+  }
+
+  /** Runs every stage; the future never fails (failures become a 500 rejection). */
+  public Future<Decision> run(Exchange exchange) {
+    return from(0, exchange);
+  }
+
+  private Future<Decision> from(int index, Exchange exchange) {
+    for (int i = index; i < stages.size(); i++) {
+      Stage stage = stages.get(i);
+      Future<Decision> f;
+      try {
+        f = stage.apply(exchange);
+      } catch (RuntimeException | Error e) {
+        return Future.succeededFuture(failed(stage, exchange, e));
+      }
+      if (f == null) {
+        return Future.succeededFuture(failed(stage, exchange, new NullPointerException("stage returned null")));
+      }
+      if (f.isComplete()) {
+        if (f.failed()) {
+          return Future.succeededFuture(failed(stage, exchange, f.cause()));
+        }
+        Decision d = f.result();
+        if (d instanceof Decision.Reject) {
+          return f;
+        }
+        if (d == null) {
+          return Future.succeededFuture(failed(stage, exchange, new NullPointerException("null decision")));
+        }
+        continue;
+      }
+      int next = i + 1;
+      Promise<Decision> promise = Promise.promise();
+      f.onComplete(ar -> {
+        if (ar.failed()) {
+          promise.complete(failed(stage, exchange, ar.cause()));
+        } else if (ar.result() instanceof Decision.Reject || ar.result() == null) {
+          promise.complete(ar.result() == null
+              ? failed(stage, exchange, new NullPointerException("null decision")) : ar.result());
+        } else {
+          from(next, exchange).onComplete(promise);
+        }
+      });
+      return promise.future();
+    }
+    return Decision.CONTINUE_NOW;
+  }
+
+  private Decision failed(Stage stage, Exchange exchange, Throwable cause) {
+    failures.accept(stage.name(), cause);
+    return new Decision.Reject(500, ApiError.server(
+        "The gateway could not process this request (request id " + exchange.requestId() + ").",
+        "internal_error"));
+  }
+
+  /** The response filter for this exchange: pass-through unless some factory has work to do. */
+  public ResponseFilter responseFilter(Exchange exchange) {
+    if (filters.isEmpty()) {
+      return ResponseFilter.PASS_THROUGH;
+    }
+    List<ResponseFilter> active = new ArrayList<>(filters.size());
+    for (ResponseFilterFactory factory : filters) {
+      ResponseFilter f = factory.create(exchange);
+      if (f != null && f != ResponseFilter.PASS_THROUGH) {
+        active.add(f);
+      }
+    }
+    return switch (active.size()) {
+      case 0 -> ResponseFilter.PASS_THROUGH;
+      case 1 -> active.getFirst();
+      default -> new ChainedResponseFilter(active);
+    };
+  }
+}

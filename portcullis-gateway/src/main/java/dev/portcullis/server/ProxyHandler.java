@@ -1,0 +1,730 @@
+package dev.portcullis.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.config.GatewayConfig.UpstreamConfig;
+import dev.portcullis.config.LiveConfig;
+import dev.portcullis.config.Route;
+import dev.portcullis.forward.ProxyHeaders;
+import dev.portcullis.forward.SseFramer;
+import dev.portcullis.forward.UpstreamClients;
+import dev.portcullis.forward.UsageSniffer;
+import dev.portcullis.observe.AccessLog;
+import dev.portcullis.observe.GatewayMetrics;
+import dev.portcullis.observe.RequestIds;
+import dev.portcullis.observe.UpstreamErrorKind;
+import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Decision;
+import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.ResponseFilter;
+import dev.portcullis.pipeline.SseEvent;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.security.cert.Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles one public request from first byte to access-log line: route, read the body under its caps, run the
+ * pipeline, forward, filter the response (streamed event by event), record. One instance per event loop.
+ */
+final class ProxyHandler implements Handler<HttpServerRequest> {
+
+  /** Stages that learn which models the caller may use put a predicate here; {@code GET /v1/models} honours it. */
+  static final Exchange.Key<Predicate<String>> ALLOWED_MODELS = new Exchange.Key<>("allowed-models");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+  private static final int MAX_FILTERED_BODY_BYTES = 32 * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final LiveConfig live;
+  private final Pipeline pipeline;
+  private final UpstreamClients clients;
+  private final GatewayMetrics metrics;
+  private final AccessLog accessLog;
+  private final boolean wantsClientCertificates;
+
+  ProxyHandler(Vertx vertx, LiveConfig live, Pipeline pipeline, UpstreamClients clients, GatewayMetrics metrics,
+      AccessLog accessLog, boolean wantsClientCertificates) {
+    this.vertx = vertx;
+    this.live = live;
+    this.pipeline = pipeline;
+    this.clients = clients;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.wantsClientCertificates = wantsClientCertificates;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    Call call = new Call(req, live.current());
+    call.begin();
+  }
+
+  /** One request's state; confined to the event loop. */
+  private final class Call {
+    final HttpServerRequest req;
+    final HttpServerResponse res;
+    final GatewayConfig config;
+    final long start = System.nanoTime();
+    final String requestId;
+    Route route;
+    Exchange exchange;
+    Buffer body;
+    boolean bodyDone;
+    long readTimer = -1;
+    HttpClientRequest upstreamRequest;
+    HttpClientResponse upstreamResponse;
+    long upstreamNanos = -1;
+    String errorCode;
+    boolean streaming;
+    String streamOutcome;
+    UsageSniffer usage;
+    boolean upstreamEnded;
+    boolean finished;
+
+    Call(HttpServerRequest req, GatewayConfig config) {
+      this.req = req;
+      this.res = req.response();
+      this.config = config;
+      this.requestId = RequestIds.acceptOrCreate(req.getHeader(SecurityHeaders.REQUEST_ID));
+    }
+
+    void begin() {
+      metrics.requestStarted();
+      SecurityHeaders.apply(res.headers(), config.server().hsts(), requestId);
+      res.endHandler(v -> finish());
+      res.closeHandler(v -> finish());
+      route = Route.forPath(req.path());
+      if (route == null) {
+        transportReject(404, ApiError.invalidRequest("Unknown request URL: " + req.method() + " " + req.path()
+            + ".", null, "unknown_url"), "unknown_url");
+        return;
+      }
+      if (!route.method().equals(req.method().name())) {
+        res.putHeader(HttpHeaders.ALLOW, route.method());
+        transportReject(405, ApiError.invalidRequest("Method " + req.method() + " is not allowed on "
+            + route.path() + "; use " + route.method() + ".", null, "method_not_allowed"), "method");
+        return;
+      }
+      exchange = new Exchange(requestId, route, config, req.headers(), req.remoteAddress(),
+          wantsClientCertificates ? peerCertificates(req) : null, req.isSSL(), start);
+      if (!route.forwarded()) {
+        req.end().onComplete(v -> runPipeline());
+        return;
+      }
+      readBody();
+    }
+
+    void readBody() {
+      long cap = config.route(route).maxBodyBytes();
+      String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      int initial = 1024;
+      if (declared != null) {
+        long length;
+        try {
+          length = Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+          length = -1;
+        }
+        if (length < 0) {
+          closeAfter(400, ApiError.invalidRequest("Invalid Content-Length header.", null, "invalid_request"),
+              "bad_length");
+          return;
+        }
+        if (length > cap) {
+          tooLarge(cap);
+          return;
+        }
+        initial = (int) Math.max(16, length);
+      }
+      body = Buffer.buffer(initial);
+      readTimer = vertx.setTimer(config.server().readTimeout().toMillis(), t -> {
+        readTimer = -1;
+        if (!bodyDone) {
+          bodyDone = true;
+          closeAfter(408, ApiError.invalidRequest("The request body did not arrive within "
+              + config.server().readTimeout().toSeconds() + " s.", null, "request_timeout"), "read_timeout");
+        }
+      });
+      req.handler(chunk -> {
+        if (bodyDone) {
+          return;
+        }
+        if (body.length() + chunk.length() > cap) {
+          bodyDone = true;
+          cancelReadTimer();
+          tooLarge(cap);
+          return;
+        }
+        body.appendBuffer(chunk);
+      });
+      req.exceptionHandler(e -> {
+        if (!bodyDone) {
+          bodyDone = true;
+          cancelReadTimer();
+          errorCode = "client_error";
+        }
+      });
+      req.endHandler(v -> {
+        if (bodyDone) {
+          return;
+        }
+        bodyDone = true;
+        cancelReadTimer();
+        parseBody();
+      });
+    }
+
+    void cancelReadTimer() {
+      if (readTimer >= 0) {
+        vertx.cancelTimer(readTimer);
+        readTimer = -1;
+      }
+    }
+
+    void tooLarge(long cap) {
+      closeAfter(413, ApiError.invalidRequest("The request body exceeds this route's limit of " + cap
+          + " bytes.", null, "request_too_large"), "body_too_large");
+    }
+
+    void parseBody() {
+      JsonNode node;
+      try {
+        node = JSON.readTree(body.getBytes());
+      } catch (IOException e) {
+        node = null;
+      }
+      if (!(node instanceof ObjectNode object)) {
+        reject(400, ApiError.invalidRequest("We could not parse the JSON body of your request. The body must be a "
+            + "JSON object.", null, "invalid_json"), Map.of());
+        return;
+      }
+      JsonNode model = object.get("model");
+      if (model == null || !model.isTextual() || model.asText().isEmpty()) {
+        reject(400, ApiError.invalidRequest("You must provide a model parameter.", "model", "missing_model"),
+            Map.of());
+        return;
+      }
+      exchange.body(object);
+      exchange.model(model.asText());
+      JsonNode stream = object.get("stream");
+      if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+        reject(400, ApiError.invalidRequest("'stream' must be a boolean.", "stream", "invalid_type"), Map.of());
+        return;
+      }
+      exchange.stream(stream != null && stream.asBoolean());
+      UpstreamConfig upstream = config.upstreamFor(exchange.model());
+      if (upstream == null) {
+        reject(404, ApiError.invalidRequest("The model '" + exchange.model() + "' does not exist or you do not "
+            + "have access to it.", "model", "model_not_found"), Map.of());
+        return;
+      }
+      exchange.upstream(upstream);
+      runPipeline();
+    }
+
+    void runPipeline() {
+      pipeline.run(exchange).onComplete(ar -> {
+        Decision decision = ar.succeeded() ? ar.result()
+            : new Decision.Reject(500, ApiError.server("Internal error (request id " + requestId + ").",
+                "internal_error"));
+        switch (decision) {
+          case Decision.Reject r -> reject(r.status(), r.error(), r.headers());
+          case Decision.Continue c -> {
+            if (route.forwarded()) {
+              forward();
+            } else {
+              listModels();
+            }
+          }
+        }
+      });
+    }
+
+    // ---- answers the gateway gives itself ----
+
+    void listModels() {
+      Predicate<String> allowed = exchange.get(ALLOWED_MODELS);
+      ObjectNode list = JSON.createObjectNode().put("object", "list");
+      ArrayNode data = list.putArray("data");
+      for (Map.Entry<String, UpstreamConfig> e : config.upstreamByModel().entrySet()) {
+        if (allowed == null || allowed.test(e.getKey())) {
+          data.addObject().put("id", e.getKey()).put("object", "model").put("created", 0)
+              .put("owned_by", e.getValue().name());
+        }
+      }
+      addExchangeHeaders();
+      res.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE).end(list.toString());
+    }
+
+    // ---- forwarding ----
+
+    void forward() {
+      if (res.closed()) {
+        return;
+      }
+      UpstreamConfig upstream = exchange.upstream();
+      Buffer payload = body;
+      if (exchange.bodyModified()) {
+        try {
+          payload = Buffer.buffer(JSON.writeValueAsBytes(exchange.body()));
+        } catch (IOException e) {
+          reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"),
+              Map.of());
+          return;
+        }
+      }
+      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+      ProxyHeaders.clientToUpstream(req.headers(), headers);
+      headers.set(SecurityHeaders.REQUEST_ID, requestId);
+      if (!headers.contains(HttpHeaders.CONTENT_TYPE)) {
+        headers.set(HttpHeaders.CONTENT_TYPE, JSON_TYPE);
+      }
+      if (upstream.apiKey() != null) {
+        if (upstream.authHeader().equals("authorization")) {
+          headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + upstream.apiKey());
+        } else {
+          headers.set(upstream.authHeader(), upstream.apiKey());
+        }
+      }
+      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI(upstream.baseUrl() + route.upstreamPath()).setHeaders(headers)
+          .setIdleTimeout(upstream.firstByteTimeout().toMillis());
+      long sent = System.nanoTime();
+      Buffer toSend = payload;
+      clients.client(upstream).request(options).onComplete(ar -> {
+        if (ar.failed()) {
+          upstreamFailed(classify(ar.cause(), false));
+          return;
+        }
+        HttpClientRequest ureq = ar.result();
+        upstreamRequest = ureq;
+        if (res.closed()) {
+          ureq.reset();
+          return;
+        }
+        ureq.send(toSend).onComplete(rar -> {
+          if (rar.failed()) {
+            upstreamFailed(classify(rar.cause(), false));
+          } else {
+            upstreamResponded(rar.result(), sent);
+          }
+        });
+      });
+    }
+
+    UpstreamErrorKind classify(Throwable cause, boolean afterHeaders) {
+      if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+        return UpstreamErrorKind.CONNECT_TIMEOUT;
+      }
+      if (cause instanceof ConnectException) {
+        return UpstreamErrorKind.CONNECT;
+      }
+      if (cause instanceof TimeoutException) {
+        if (afterHeaders) {
+          return UpstreamErrorKind.IDLE_TIMEOUT;
+        }
+        return upstreamRequest == null ? UpstreamErrorKind.CONNECT_TIMEOUT : UpstreamErrorKind.FIRST_BYTE_TIMEOUT;
+      }
+      if (cause instanceof java.net.UnknownHostException) {
+        return UpstreamErrorKind.CONNECT;
+      }
+      return UpstreamErrorKind.PROTOCOL;
+    }
+
+    void upstreamFailed(UpstreamErrorKind kind) {
+      UpstreamConfig upstream = exchange.upstream();
+      metrics.upstreamError(upstream.name(), kind);
+      if (res.closed() || res.ended()) {
+        return;
+      }
+      String message = switch (kind) {
+        case CONNECT -> "The upstream for model '" + exchange.model() + "' is unavailable.";
+        case CONNECT_TIMEOUT -> "Could not connect to the upstream for model '" + exchange.model() + "' within "
+            + upstream.connectTimeout().toMillis() + " ms.";
+        case FIRST_BYTE_TIMEOUT -> "The upstream for model '" + exchange.model() + "' did not answer within "
+            + upstream.firstByteTimeout().toMillis() + " ms.";
+        case IDLE_TIMEOUT -> "The upstream for model '" + exchange.model() + "' stopped sending for "
+            + upstream.idleTimeout().toMillis() + " ms.";
+        case PROTOCOL -> "The upstream for model '" + exchange.model() + "' failed.";
+      };
+      reject(kind.status(), ApiError.server(message, kind.code()), Map.of());
+    }
+
+    void upstreamResponded(HttpClientResponse ures, long sent) {
+      upstreamResponse = ures;
+      upstreamNanos = System.nanoTime() - sent;
+      UpstreamConfig upstream = exchange.upstream();
+      metrics.upstreamResponded(upstream.name(), upstreamNanos);
+      if (res.closed()) {
+        upstreamRequest.reset();
+        return;
+      }
+      upstreamRequest.idleTimeout(upstream.idleTimeout().toMillis());
+      int status = ures.statusCode();
+      res.setStatusCode(status);
+      ProxyHeaders.upstreamToClient(ures.headers(), res.headers());
+      addExchangeHeaders();
+      String type = ures.getHeader(HttpHeaders.CONTENT_TYPE);
+      boolean ok = status >= 200 && status < 300;
+      ResponseFilter filter;
+      try {
+        filter = ok ? pipeline.responseFilter(exchange) : ResponseFilter.PASS_THROUGH;
+      } catch (RuntimeException e) {
+        metrics.stageFailed("response-filter");
+        LOG.error("response filter failed, request {}", requestId, e);
+        upstreamRequest.reset();
+        res.headers().remove(HttpHeaders.CONTENT_TYPE);
+        reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"), Map.of());
+        return;
+      }
+      if (ok && type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17)) {
+        stream(ures, filter);
+      } else {
+        boolean json = type != null && type.regionMatches(true, 0, "application/json", 0, 16);
+        if (ok && json) {
+          usage = new UsageSniffer();
+        }
+        if (filter == ResponseFilter.PASS_THROUGH || !json) {
+          pipeWhole(ures);
+        } else {
+          filterWhole(ures, filter);
+        }
+      }
+    }
+
+    void pipeWhole(HttpClientResponse ures) {
+      String length = ures.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (length != null) {
+        res.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+      } else if (req.version() != HttpVersion.HTTP_2) {
+        res.setChunked(true);
+      }
+      ures.handler(chunk -> {
+        if (usage != null) {
+          usage.feedBody(chunk);
+        }
+        write(chunk, ures);
+      });
+      ures.exceptionHandler(e -> {
+        UpstreamErrorKind kind = classify(e, true);
+        metrics.upstreamError(exchange.upstream().name(), kind);
+        errorCode = kind.code();
+        res.reset();
+      });
+      ures.endHandler(v -> {
+        upstreamEnded = true;
+        if (!res.ended() && !res.closed()) {
+          res.end();
+        }
+      });
+    }
+
+    void filterWhole(HttpClientResponse ures, ResponseFilter filter) {
+      Buffer whole = Buffer.buffer();
+      ures.handler(chunk -> {
+        if (whole.length() + chunk.length() > MAX_FILTERED_BODY_BYTES) {
+          ures.request().reset();
+          errorCode = "upstream_body_too_large";
+          reject(502, ApiError.server("The upstream's response is too large to inspect.", "upstream_error"),
+              Map.of());
+          return;
+        }
+        whole.appendBuffer(chunk);
+      });
+      ures.exceptionHandler(e -> upstreamFailed(classify(e, true)));
+      ures.endHandler(v -> {
+        upstreamEnded = true;
+        if (res.ended() || res.closed()) {
+          return;
+        }
+        usage.feedBody(whole);
+        ResponseFilter.Result result;
+        try {
+          result = filter.onBody(whole);
+        } catch (RuntimeException e) {
+          metrics.stageFailed("response-filter");
+          LOG.error("response filter failed, request {}", requestId, e);
+          reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"),
+              Map.of());
+          return;
+        }
+        switch (result) {
+          case ResponseFilter.Result.Pass p -> res.putHeader(HttpHeaders.CONTENT_LENGTH,
+              Integer.toString(whole.length())).end(whole);
+          case ResponseFilter.Result.Emit emit -> {
+            Buffer out = Buffer.buffer();
+            emit.parts().forEach(out::appendBuffer);
+            res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length())).end(out);
+          }
+          case ResponseFilter.Result.End end -> reject(end.status(), end.error(), Map.of());
+        }
+      });
+    }
+
+    void stream(HttpClientResponse ures, ResponseFilter filter) {
+      streaming = true;
+      metrics.streamStarted();
+      usage = new UsageSniffer();
+      res.headers().remove(HttpHeaders.CONTENT_LENGTH);
+      res.putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM);
+      if (req.version() != HttpVersion.HTTP_2) {
+        res.setChunked(true);
+      }
+      SseFramer framer = new SseFramer(MAX_EVENT_BYTES);
+      boolean passThrough = filter == ResponseFilter.PASS_THROUGH;
+      ures.handler(chunk -> {
+        if (res.ended() || res.closed()) {
+          return;
+        }
+        Buffer complete;
+        try {
+          complete = framer.feed(chunk);
+        } catch (SseFramer.EventTooLargeException e) {
+          endStream(ApiError.server("The upstream sent an oversized event.", "upstream_error"), "upstream_error");
+          return;
+        }
+        if (complete.length() == 0) {
+          return;
+        }
+        if (passThrough) {
+          if (UsageSniffer.hasUsageObject(complete)) {
+            SseFramer.split(complete, usage::sniffEvent);
+          }
+          write(complete, ures);
+        } else {
+          SseFramer.split(complete, raw -> filterEvent(raw, filter, ures));
+        }
+      });
+      ures.exceptionHandler(e -> {
+        UpstreamErrorKind kind = classify(e, true);
+        metrics.upstreamError(exchange.upstream().name(), kind);
+        endStream(ApiError.server(kind == UpstreamErrorKind.IDLE_TIMEOUT
+            ? "The upstream stopped sending for " + exchange.upstream().idleTimeout().toMillis() + " ms."
+            : "The upstream connection failed mid-stream.", kind.code()), kind.label());
+      });
+      ures.endHandler(v -> {
+        upstreamEnded = true;
+        if (res.ended() || res.closed()) {
+          return;
+        }
+        Buffer rest = framer.remainder();
+        if (rest != null) {
+          if (passThrough) {
+            usage.sniffEvent(rest);
+            write(rest, ures);
+          } else {
+            filterEvent(rest, filter, ures);
+          }
+        }
+        if (res.ended()) {
+          return;
+        }
+        ResponseFilter.Result last = passThrough ? ResponseFilter.Result.PASS : safeFinish(filter);
+        switch (last) {
+          case ResponseFilter.Result.Pass p -> { }
+          case ResponseFilter.Result.Emit emit -> emit.parts().forEach(res::write);
+          case ResponseFilter.Result.End end -> {
+            endStream(end.error(), "blocked");
+            return;
+          }
+        }
+        streamOutcome = "complete";
+        res.end();
+      });
+    }
+
+    ResponseFilter.Result safeFinish(ResponseFilter filter) {
+      try {
+        return filter.finish();
+      } catch (RuntimeException e) {
+        metrics.stageFailed("response-filter");
+        LOG.error("response filter failed, request {}", requestId, e);
+        return new ResponseFilter.Result.End(500, ApiError.server("Internal error (request id " + requestId + ").",
+            "internal_error"));
+      }
+    }
+
+    void filterEvent(Buffer raw, ResponseFilter filter, HttpClientResponse ures) {
+      if (res.ended() || res.closed()) {
+        return;
+      }
+      usage.sniffEvent(raw);
+      ResponseFilter.Result result;
+      try {
+        result = filter.onEvent(new SseEvent(raw));
+      } catch (RuntimeException e) {
+        metrics.stageFailed("response-filter");
+        LOG.error("response filter failed, request {}", requestId, e);
+        result = new ResponseFilter.Result.End(500, ApiError.server("Internal error (request id " + requestId
+            + ").", "internal_error"));
+      }
+      switch (result) {
+        case ResponseFilter.Result.Pass p -> write(raw, ures);
+        case ResponseFilter.Result.Emit emit -> {
+          for (Buffer part : emit.parts()) {
+            write(part, ures);
+          }
+        }
+        case ResponseFilter.Result.End end -> endStream(end.error(), "blocked");
+      }
+    }
+
+    /** Ends a stream with a final {@code data: {"error":…}} event, the form OpenAI's SDKs raise as an error. */
+    void endStream(ApiError error, String outcome) {
+      if (upstreamRequest != null) {
+        upstreamRequest.reset();
+      }
+      if (res.ended() || res.closed()) {
+        return;
+      }
+      streamOutcome = outcome;
+      errorCode = error.code();
+      res.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
+    }
+
+    /** Writes to the client; pauses the upstream while the client's write queue is full. */
+    void write(Buffer chunk, HttpClientResponse ures) {
+      res.write(chunk);
+      if (res.writeQueueFull()) {
+        ures.pause();
+        res.drainHandler(v -> ures.resume());
+      }
+    }
+
+    // ---- endings ----
+
+    void addExchangeHeaders() {
+      if (exchange != null && exchange.hasResponseHeaders()) {
+        res.headers().addAll(exchange.responseHeaders());
+      }
+    }
+
+    void reject(int status, ApiError error, Map<String, String> headers) {
+      if (res.ended() || res.closed()) {
+        return;
+      }
+      if (res.headWritten()) {
+        // a stream is under way: the error can only travel as an event
+        endStream(error, "error");
+        return;
+      }
+      errorCode = error.code();
+      addExchangeHeaders();
+      headers.forEach(res::putHeader);
+      res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_TYPE).end(error.toBuffer());
+    }
+
+    void transportReject(int status, ApiError error, String reason) {
+      metrics.transportRejected(reason);
+      req.end().onComplete(v -> reject(status, error, Map.of()));
+    }
+
+    /**
+     * Answers without reading the rest of the body; over HTTP/1.x the connection then closes ({@code Connection:
+     * close}), over HTTP/2 only the stream ends.
+     */
+    void closeAfter(int status, ApiError error, String reason) {
+      metrics.transportRejected(reason);
+      if (req.version() != HttpVersion.HTTP_2) {
+        res.putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      reject(status, error, Map.of());
+    }
+
+    void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      cancelReadTimer();
+      if (!res.ended() || streaming && streamOutcome == null) {
+        // the client went away first: stop the upstream's work too
+        if (upstreamRequest != null && !upstreamEnded) {
+          upstreamRequest.reset();
+        }
+        if (streaming && streamOutcome == null) {
+          streamOutcome = "client_closed";
+        }
+        if (errorCode == null) {
+          errorCode = "client_closed";
+        }
+      }
+      long total = System.nanoTime() - start;
+      int status = res.getStatusCode();
+      metrics.requestEnded(route, status, total);
+      if (streaming) {
+        metrics.streamEnded();
+        metrics.streamOutcome(streamOutcome == null ? "unknown" : streamOutcome);
+      }
+      String model = exchange == null ? null : exchange.model();
+      long in = usage == null ? -1 : usage.inputTokens();
+      long out = usage == null ? -1 : usage.outputTokens();
+      metrics.tokens(model, in, out);
+      if (accessLog.enabled()) {
+        accessLog.write(new AccessLog.Entry(Instant.now(), requestId, req.method().name(), req.path(),
+            route == null ? null : route.id(), model,
+            exchange == null || exchange.upstream() == null ? null : exchange.upstream().name(),
+            exchange == null ? null : exchange.principalId(),
+            req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),
+            traceId(req.getHeader("traceparent")), status, errorCode, streaming, streamOutcome,
+            upstreamNanos < 0 ? -1 : upstreamNanos / 1e6, total / 1e6, req.bytesRead(), res.bytesWritten(),
+            in, out));
+      }
+    }
+  }
+
+  /** The trace id of a W3C {@code traceparent} header, or null when absent or malformed. */
+  static String traceId(String traceparent) {
+    if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+        || traceparent.charAt(35) != '-') {
+      return null;
+    }
+    String id = traceparent.substring(3, 35);
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return null;
+      }
+    }
+    return id;
+  }
+
+  private static List<Certificate> peerCertificates(HttpServerRequest req) {
+    if (!req.isSSL()) {
+      return List.of();
+    }
+    try {
+      return req.connection().peerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
+}
