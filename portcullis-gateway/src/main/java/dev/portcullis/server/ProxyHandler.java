@@ -599,15 +599,15 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     /** Ends a stream with a final {@code data: {"error":…}} event, the form OpenAI's SDKs raise as an error. */
     void endStream(ApiError error, String outcome) {
-      if (upstreamRequest != null) {
+      if (!res.ended() && !res.closed()) {
+        streamOutcome = outcome;
+        errorCode = error.code();
+        res.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
+      }
+      // after ending: resetting the upstream may call its exception handler, which must find the stream ended
+      if (upstreamRequest != null && !upstreamEnded) {
         upstreamRequest.reset();
       }
-      if (res.ended() || res.closed()) {
-        return;
-      }
-      streamOutcome = outcome;
-      errorCode = error.code();
-      res.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
     }
 
     /** Writes to the client; pauses the upstream while the client's write queue is full. */

@@ -32,15 +32,19 @@ final class GatewayHarness implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private GatewayHarness(SimulatorOptions options, String upstreamYaml, String extraYaml, List<Stage> stages,
-      List<ResponseFilterFactory> filters) {
+  private GatewayHarness(SimulatorOptions options, String upstreamYaml, String extraYaml, boolean replaceServer,
+      boolean watch, List<Stage> stages, List<ResponseFilterFactory> filters) {
     upstream = SimulatedUpstream.start(upstreamVertx, options).await();
     try {
       configFile = Files.createTempFile("portcullis", ".yaml");
-      Files.writeString(configFile, yaml(upstream.baseUrl(), upstreamYaml, extraYaml));
+      String yaml = yaml(upstream.baseUrl(), upstreamYaml, replaceServer ? "" : extraYaml);
+      if (replaceServer) {
+        yaml = extraYaml + yaml.substring(yaml.indexOf("admin:"));
+      }
+      Files.writeString(configFile, yaml);
       LiveConfig live = LiveConfig.load(configFile, null, null);
       gatewayVertx = Gateway.createVertx(live.current());
-      Gateway.Builder builder = Gateway.builder(live).watchFile(false);
+      Gateway.Builder builder = Gateway.builder(live).watchFile(watch);
       stages.forEach(builder::stage);
       filters.forEach(builder::responseFilter);
       gateway = builder.start(gatewayVertx).await();
@@ -83,6 +87,8 @@ final class GatewayHarness implements AutoCloseable {
     SimulatorOptions options = SimulatorOptions.defaults();
     String upstreamYaml = "";
     String extraYaml = "";
+    boolean replaceServer;
+    boolean watch;
     final List<Stage> stages = new ArrayList<>();
     final List<ResponseFilterFactory> filters = new ArrayList<>();
 
@@ -101,6 +107,18 @@ final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
+    /** Reload when the configuration file changes. */
+    Builder watch() {
+      this.watch = true;
+      return this;
+    }
+
+    /** The extra YAML is a whole {@code server:} section that replaces the default one. */
+    Builder replaceServer() {
+      this.replaceServer = true;
+      return this;
+    }
+
     Builder stage(Stage stage) {
       stages.add(stage);
       return this;
@@ -112,7 +130,7 @@ final class GatewayHarness implements AutoCloseable {
     }
 
     GatewayHarness start() {
-      return new GatewayHarness(options, upstreamYaml, extraYaml, stages, filters);
+      return new GatewayHarness(options, upstreamYaml, extraYaml, replaceServer, watch, stages, filters);
     }
   }
 

@@ -1,0 +1,45 @@
+package dev.portcullis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CheckConfigCommandTest {
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    CommandLine cli = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void acceptsAValidFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("ok.yaml");
+    Files.writeString(file, "upstreams:\n  - {name: a, base-url: 'http://127.0.0.1:1/v1', models: [m]}\n");
+    Run r = run("check-config", file.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("valid (1 upstreams, 1 models, 1 listeners)");
+  }
+
+  @Test
+  void exitsNonZeroAndNamesThePath(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "upstreams:\n  - {name: a, models: [m]}\n");
+    Run r = run("check-config", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("invalid configuration (1 problem)")
+        .contains("upstreams[0].base-url: missing (for example https://api.openai.com/v1)");
+  }
+}

@@ -1,0 +1,160 @@
+package dev.portcullis.server;
+
+import static dev.portcullis.server.GatewayHarness.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Decision;
+import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.ResponseFilter;
+import dev.portcullis.pipeline.SseEvent;
+import dev.portcullis.pipeline.Stage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Stages and response filters plugged into a running gateway, exercised over HTTP. */
+class PipelineTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static GatewayHarness h;
+
+  /** Rejects requests that carry {@code x-test-reject}. */
+  static final class RejectingStage implements Stage {
+    @Override
+    public Future<Decision> apply(Exchange exchange) {
+      if (exchange.requestHeaders().contains("x-test-reject")) {
+        return Future.succeededFuture(new Decision.Reject(429, new ApiError("Slow down.", "rate_limit_error", null,
+            "test_limit"), Map.of("retry-after", "7")));
+      }
+      return Decision.CONTINUE_NOW;
+    }
+  }
+
+  /** Throws for {@code x-test-throw}: the gateway must fail closed. */
+  static final class ThrowingStage implements Stage {
+    @Override
+    public Future<Decision> apply(Exchange exchange) {
+      if (exchange.requestHeaders().contains("x-test-throw")) {
+        throw new IllegalStateException("secret internal detail");
+      }
+      return Decision.CONTINUE_NOW;
+    }
+  }
+
+  /** Decides later, on a timer, and rewrites the body: proves async stages and body changes work. */
+  static final class AsyncRewritingStage implements Stage {
+    @Override
+    public Future<Decision> apply(Exchange exchange) {
+      if (!exchange.requestHeaders().contains("x-test-async")) {
+        return Decision.CONTINUE_NOW;
+      }
+      Promise<Decision> later = Promise.promise();
+      Vertx.currentContext().owner().setTimer(50, t -> {
+        exchange.body().put("user", "rewritten-by-stage");
+        exchange.markBodyModified();
+        exchange.responseHeaders().add("x-stage-was-here", "yes");
+        later.complete(Decision.CONTINUE);
+      });
+      return later.future();
+    }
+  }
+
+  /** For {@code x-test-cut}: lets three events through, then ends the stream with an error. */
+  static ResponseFilter cutAfterThree(Exchange exchange) {
+    if (!exchange.requestHeaders().contains("x-test-cut")) {
+      return ResponseFilter.PASS_THROUGH;
+    }
+    return new ResponseFilter() {
+      int seen;
+
+      @Override
+      public Result onEvent(SseEvent event) {
+        return ++seen <= 3 ? Result.PASS : new Result.End(400, new ApiError("Output blocked by policy.",
+            "invalid_request_error", null, "output_blocked"));
+      }
+
+      @Override
+      public Result onBody(Buffer body) {
+        return new Result.Emit(List.of(Buffer.buffer(body.toString().replaceAll("[a-z]", "x"))));
+      }
+
+      @Override
+      public Result finish() {
+        return Result.PASS;
+      }
+    };
+  }
+
+  @BeforeAll
+  static void start() {
+    h = GatewayHarness.builder().stage(new RejectingStage()).stage(new ThrowingStage())
+        .stage(new AsyncRewritingStage()).filter(PipelineTest::cutAfterThree).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  @Test
+  void rejectionBecomesOpenAiErrorWithHeaders() throws Exception {
+    HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-reject", "1");
+    assertThat(res.statusCode()).isEqualTo(429);
+    assertThat(res.headers().firstValue("retry-after")).hasValue("7");
+    assertThat(JSON.readTree(res.body()).path("error").path("code").asText()).isEqualTo("test_limit");
+  }
+
+  @Test
+  void throwingStageFailsClosedWithRequestIdAndIsCounted() throws Exception {
+    HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-throw", "1",
+        "x-request-id", "req-throw-1");
+    assertThat(res.statusCode()).isEqualTo(500);
+    assertThat(res.body()).contains("req-throw-1").doesNotContain("secret internal detail")
+        .doesNotContain("Exception");
+    assertThat(h.get(h.adminUri("/metrics")).body())
+        .contains("portcullis_stage_failures_total{stage=\"ThrowingStage\"} 1.0");
+  }
+
+  @Test
+  void asyncStageContinuesAndItsBodyChangeGoesUpstream() {
+    HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-async", "1");
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("x-stage-was-here")).hasValue("yes");
+    assertThat(h.upstream.lastRequest().body()).contains("\"user\":\"rewritten-by-stage\"");
+  }
+
+  @Test
+  void unmodifiedBodyIsForwardedByteForByte() {
+    String body = "{ \"model\" : \"sim-small\",  \"messages\": [{\"role\":\"user\",\"content\":\"keep   spacing\"}] }";
+    h.post("/v1/chat/completions", body);
+    assertThat(h.upstream.lastRequest().body()).isEqualTo(body);
+  }
+
+  @Test
+  void filterEndsAStreamWithAWellFormedErrorEvent() throws Exception {
+    HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", true), "x-test-cut", "1");
+    assertThat(res.statusCode()).isEqualTo(200);
+    String[] events = res.body().split("\n\n");
+    assertThat(events).hasSize(4);
+    assertThat(events[3]).startsWith("data: ");
+    assertThat(JSON.readTree(events[3].substring(6)).path("error").path("code").asText()).isEqualTo("output_blocked");
+    assertThat(res.body()).doesNotContain("[DONE]");
+  }
+
+  @Test
+  void filterRewritesWholeResponses() throws Exception {
+    HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-cut", "1");
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.body()).doesNotContainPattern("[a-w]");
+    assertThat(res.headers().firstValue("content-length")).hasValue(Integer.toString(res.body().length()));
+  }
+}
