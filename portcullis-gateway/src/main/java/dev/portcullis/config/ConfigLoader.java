@@ -22,6 +22,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,14 +43,21 @@ public final class ConfigLoader {
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   private final SecretReferences secrets;
+  private final List<ConfigSection<?>> sections;
   private final List<String> problems = new ArrayList<>();
 
-  private ConfigLoader(SecretReferences secrets) {
+  private ConfigLoader(SecretReferences secrets, List<ConfigSection<?>> sections) {
     this.secrets = secrets;
+    this.sections = List.copyOf(sections);
   }
 
   /** Loads and validates a file; {@code ${file:…}} paths are relative to the file's directory. */
   public static GatewayConfig load(Path file) throws ConfigException {
+    return load(file, List.of());
+  }
+
+  /** Loads and validates a file with the given feature sections. */
+  public static GatewayConfig load(Path file, List<ConfigSection<?>> sections) throws ConfigException {
     String text;
     try {
       text = Files.readString(file);
@@ -58,16 +66,23 @@ public final class ConfigLoader {
           + e.getMessage() + ")"));
     }
     Path dir = file.toAbsolutePath().getParent();
-    return parse(text, SecretReferences.system(dir));
+    return parse(text, SecretReferences.system(dir), sections);
   }
 
   /** Validates YAML text, resolving environment references with {@code environment}. */
   public static GatewayConfig parse(String yaml, Function<String, String> environment, Path baseDir)
       throws ConfigException {
-    return parse(yaml, new SecretReferences(environment, baseDir));
+    return parse(yaml, new SecretReferences(environment, baseDir), List.of());
   }
 
-  private static GatewayConfig parse(String yaml, SecretReferences secrets) throws ConfigException {
+  /** Validates YAML text with the given feature sections. */
+  public static GatewayConfig parse(String yaml, Function<String, String> environment, Path baseDir,
+      List<ConfigSection<?>> sections) throws ConfigException {
+    return parse(yaml, new SecretReferences(environment, baseDir), sections);
+  }
+
+  private static GatewayConfig parse(String yaml, SecretReferences secrets, List<ConfigSection<?>> sections)
+      throws ConfigException {
     JsonNode root;
     try {
       root = YAML.readTree(yaml);
@@ -76,7 +91,7 @@ public final class ConfigLoader {
       String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
       throw new ConfigException(List.of("not valid YAML" + where + ": " + e.getOriginalMessage()));
     }
-    ConfigLoader loader = new ConfigLoader(secrets);
+    ConfigLoader loader = new ConfigLoader(secrets, sections);
     GatewayConfig config = loader.root(root);
     if (!loader.problems.isEmpty()) {
       throw new ConfigException(loader.problems);
@@ -92,11 +107,20 @@ public final class ConfigLoader {
     if (!object(root, "(root)")) {
       return null;
     }
-    knownKeys(root, "", "server", "admin", "upstreams", "routes");
+    List<String> keys = new ArrayList<>(List.of("server", "admin", "upstreams", "routes"));
+    sections.forEach(s -> keys.add(s.key()));
+    knownKeys(root, "", keys.toArray(String[]::new));
     ServerConfig server = server(root.path("server"), "server");
     AdminConfig admin = admin(root.path("admin"), "admin");
     List<UpstreamConfig> upstreams = upstreams(root.path("upstreams"));
     Map<Route, RouteConfig> routes = routes(root.path("routes"));
+    Map<String, Object> features = new LinkedHashMap<>();
+    for (ConfigSection<?> section : sections) {
+      Object value = section.parse(root.path(section.key()), secrets::resolve, problems);
+      if (value != null) {
+        features.put(section.key(), value);
+      }
+    }
     if (!problems.isEmpty()) {
       return null;
     }
@@ -105,7 +129,7 @@ public final class ConfigLoader {
         problems.add("admin.port: " + admin.port() + " is also the port of listener '" + listener.name() + "'");
       }
     }
-    return GatewayConfig.of(server, admin, upstreams, routes);
+    return GatewayConfig.of(server, admin, upstreams, routes).withFeatures(features);
   }
 
   private ServerConfig server(JsonNode node, String path) {

@@ -20,7 +20,8 @@ public record GatewayConfig(
     AdminConfig admin,
     List<UpstreamConfig> upstreams,
     Map<Route, RouteConfig> routes,
-    Map<String, UpstreamConfig> upstreamByModel) {
+    Map<String, UpstreamConfig> upstreamByModel,
+    Map<String, Object> features) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -28,6 +29,7 @@ public record GatewayConfig(
     copy.putAll(routes);
     routes = Collections.unmodifiableMap(copy);
     upstreamByModel = Collections.unmodifiableMap(new LinkedHashMap<>(upstreamByModel));
+    features = Collections.unmodifiableMap(new LinkedHashMap<>(features));
   }
 
   /** Builds the model index; callers have checked that no model is served twice. */
@@ -39,7 +41,17 @@ public record GatewayConfig(
         byModel.putIfAbsent(model, upstream);
       }
     }
-    return new GatewayConfig(server, admin, upstreams, routes, byModel);
+    return new GatewayConfig(server, admin, upstreams, routes, byModel, Map.of());
+  }
+
+  /** The same configuration with these feature sections (see {@link ConfigSection}). */
+  public GatewayConfig withFeatures(Map<String, Object> features) {
+    return new GatewayConfig(server, admin, upstreams, routes, upstreamByModel, features);
+  }
+
+  /** A feature's settings, or null when its section is not registered. */
+  public <T> T feature(ConfigSection<T> section, Class<T> type) {
+    return type.cast(features.get(section.key()));
   }
 
   /** The upstream serving this model, or null. */
@@ -63,7 +75,7 @@ public record GatewayConfig(
           s.hsts(), s.eventLoops());
     }
     AdminConfig a = adminPort == null ? admin : new AdminConfig(admin.host(), adminPort, admin.token());
-    return new GatewayConfig(s, a, upstreams, routes, upstreamByModel);
+    return new GatewayConfig(s, a, upstreams, routes, upstreamByModel, features);
   }
 
   /**

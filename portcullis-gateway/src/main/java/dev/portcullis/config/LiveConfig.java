@@ -23,12 +23,15 @@ public final class LiveConfig {
   }
 
   private final Path file;
+  private final List<ConfigSection<?>> sections;
   private final Integer portOverride;
   private final Integer adminPortOverride;
   private final AtomicReference<GatewayConfig> current;
 
-  private LiveConfig(Path file, Integer portOverride, Integer adminPortOverride, GatewayConfig initial) {
+  private LiveConfig(Path file, List<ConfigSection<?>> sections, Integer portOverride, Integer adminPortOverride,
+      GatewayConfig initial) {
     this.file = file;
+    this.sections = List.copyOf(sections);
     this.portOverride = portOverride;
     this.adminPortOverride = adminPortOverride;
     this.current = new AtomicReference<>(initial);
@@ -36,12 +39,19 @@ public final class LiveConfig {
 
   /** Loads the file once; command-line port overrides apply to this and every later snapshot. */
   public static LiveConfig load(Path file, Integer port, Integer adminPort) throws ConfigException {
-    return new LiveConfig(file, port, adminPort, ConfigLoader.load(file).withPorts(port, adminPort));
+    return load(file, List.of(), port, adminPort);
+  }
+
+  /** Loads the file once with feature sections; they are validated again on every reload. */
+  public static LiveConfig load(Path file, List<ConfigSection<?>> sections, Integer port, Integer adminPort)
+      throws ConfigException {
+    return new LiveConfig(file, sections, port, adminPort,
+        ConfigLoader.load(file, sections).withPorts(port, adminPort));
   }
 
   /** A fixed snapshot with no file behind it (demo mode, tests); {@link #reload()} keeps it. */
   public static LiveConfig fixed(GatewayConfig config) {
-    return new LiveConfig(null, null, null, config);
+    return new LiveConfig(null, List.of(), null, null, config);
   }
 
   public GatewayConfig current() {
@@ -59,7 +69,7 @@ public final class LiveConfig {
     }
     GatewayConfig next;
     try {
-      next = ConfigLoader.load(file).withPorts(portOverride, adminPortOverride);
+      next = ConfigLoader.load(file, sections).withPorts(portOverride, adminPortOverride);
     } catch (ConfigException e) {
       return new ReloadResult.Rejected(e.problems());
     }
