@@ -47,6 +47,7 @@ public final class Exchange {
   private String principalId;
   private MultiMap responseHeaders;
   private Map<Key<?>, Object> attributes;
+  private List<java.util.function.Consumer<Completion>> completionListeners;
 
   public Exchange(String requestId, Route route, GatewayConfig config, MultiMap requestHeaders,
       SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure, long startNanos) {
@@ -159,6 +160,35 @@ public final class Exchange {
 
   public boolean hasResponseHeaders() {
     return responseHeaders != null && !responseHeaders.isEmpty();
+  }
+
+  /**
+   * Registers work to do when the exchange ends, whatever the outcome (settle a reservation, release a permit).
+   * Listeners run on the event loop, in registration order, exactly once; one that throws does not stop the others.
+   */
+  public void onComplete(java.util.function.Consumer<Completion> listener) {
+    if (completionListeners == null) {
+      completionListeners = new java.util.ArrayList<>(2);
+    }
+    completionListeners.add(listener);
+  }
+
+  /** Called by the gateway once; returns the listeners that threw, for counting. */
+  public int complete(Completion completion) {
+    if (completionListeners == null) {
+      return 0;
+    }
+    List<java.util.function.Consumer<Completion>> listeners = completionListeners;
+    completionListeners = null;
+    int failed = 0;
+    for (var listener : listeners) {
+      try {
+        listener.accept(completion);
+      } catch (RuntimeException e) {
+        failed++;
+      }
+    }
+    return failed;
   }
 
   public <T> void put(Key<T> key, T value) {

@@ -17,6 +17,7 @@ import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.observe.RequestIds;
 import dev.portcullis.observe.UpstreamErrorKind;
 import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Completion;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
 import dev.portcullis.pipeline.Pipeline;
@@ -688,6 +689,14 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       long in = usage == null ? -1 : usage.inputTokens();
       long out = usage == null ? -1 : usage.outputTokens();
       metrics.tokens(model, in, out);
+      if (exchange != null) {
+        String outcome = streamOutcome != null ? streamOutcome
+            : errorCode == null ? "complete" : upstreamRequest == null ? "rejected" : errorCode;
+        int failed = exchange.complete(new Completion(status, upstreamRequest != null, in, out, outcome));
+        for (int i = 0; i < failed; i++) {
+          metrics.stageFailed("completion-listener");
+        }
+      }
       if (accessLog.enabled()) {
         accessLog.write(new AccessLog.Entry(Instant.now(), requestId, req.method().name(), req.path(),
             route == null ? null : route.id(), model,

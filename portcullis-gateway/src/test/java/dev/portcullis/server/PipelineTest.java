@@ -94,15 +94,46 @@ class PipelineTest {
     };
   }
 
+  static final java.util.concurrent.ConcurrentLinkedQueue<dev.portcullis.pipeline.Completion> completions =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** Records how exchanges marked {@code x-test-complete} ended; registers a second, throwing listener too. */
+  static Future<Decision> recordCompletion(Exchange exchange) {
+    if (exchange.requestHeaders().contains("x-test-complete")) {
+      exchange.onComplete(c -> {
+        throw new IllegalStateException("listener failure must not stop the others");
+      });
+      exchange.onComplete(completions::add);
+    }
+    return Decision.CONTINUE_NOW;
+  }
+
   @BeforeAll
   static void start() {
-    h = GatewayHarness.builder().stage(new RejectingStage()).stage(new ThrowingStage())
+    h = GatewayHarness.builder().stage(PipelineTest::recordCompletion).stage(new RejectingStage())
+        .stage(new ThrowingStage())
         .stage(new AsyncRewritingStage()).filter(PipelineTest::cutAfterThree).start();
   }
 
   @AfterAll
   static void stop() {
     h.close();
+  }
+
+  @Test
+  void completionListenersRunOnceWithUsageAndOutcome() {
+    completions.clear();
+    h.post("/v1/chat/completions", chat("sim-small", "x", true), "x-test-complete", "1");
+    h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-complete", "1", "x-test-reject", "1");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> completions.size() >= 2);
+    var list = List.copyOf(completions);
+    assertThat(list).hasSize(2);
+    assertThat(list.get(0)).isEqualTo(new dev.portcullis.pipeline.Completion(200, true, 4, 16, "complete"));
+    assertThat(list.get(1).status()).isEqualTo(429);
+    assertThat(list.get(1).forwarded()).isFalse();
+    assertThat(list.get(1).outcome()).isEqualTo("rejected");
+    assertThat(h.get(h.adminUri("/metrics")).body())
+        .contains("portcullis_stage_failures_total{stage=\"completion-listener\"}");
   }
 
   @Test
