@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.portcullis.config.GatewayConfig.AdminConfig;
+import dev.portcullis.config.GatewayConfig.AdminRole;
+import dev.portcullis.config.GatewayConfig.AdminUser;
 import dev.portcullis.config.GatewayConfig.ClientAuth;
 import dev.portcullis.config.GatewayConfig.ListenerConfig;
 import dev.portcullis.config.GatewayConfig.RouteConfig;
@@ -217,14 +219,66 @@ public final class ConfigLoader {
     if (!node.isMissingNode() && !object(node, path)) {
       node = YAML.createObjectNode();
     }
-    knownKeys(node, path, "host", "port", "token");
+    knownKeys(node, path, "host", "port", "token", "users");
     String host = string(node, path, "host", "127.0.0.1");
     int port = integer(node, path, "port", 9090, 0, 65535);
+    List<AdminUser> users = new ArrayList<>();
     String token = string(node, path, "token", null);
-    if (token != null && token.length() < 16) {
-      problems.add(path + ".token: must be at least 16 characters");
+    if (token != null) {
+      if (token.length() < 16) {
+        problems.add(path + ".token: must be at least 16 characters");
+      }
+      users.add(new AdminUser("admin", AdminUser.hash(token), AdminRole.ADMIN, null));
     }
-    return new AdminConfig(host, port, token);
+    JsonNode list = node.path("users");
+    if (!list.isMissingNode()) {
+      if (!list.isArray()) {
+        problems.add(path + ".users: must be a list");
+      } else {
+        Set<String> names = new HashSet<>(users.stream().map(AdminUser::name).toList());
+        for (int i = 0; i < list.size(); i++) {
+          AdminUser user = adminUser(list.get(i), path + ".users[" + i + "]");
+          if (user != null && !names.add(user.name())) {
+            problems.add(path + ".users[" + i + "].name: '" + user.name() + "' is used twice");
+          }
+          if (user != null) {
+            users.add(user);
+          }
+        }
+      }
+    }
+    return new AdminConfig(host, port, users);
+  }
+
+  private AdminUser adminUser(JsonNode node, String path) {
+    if (!object(node, path)) {
+      return null;
+    }
+    knownKeys(node, path, "name", "token", "role", "tenant");
+    String name = string(node, path, "name", null);
+    String token = string(node, path, "token", null);
+    String roleText = string(node, path, "role", null);
+    String tenant = string(node, path, "tenant", null);
+    if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      problems.add(path + ".name: " + (name == null ? "missing" : "'" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -"));
+    }
+    if (token == null || token.length() < 16) {
+      problems.add(path + ".token: " + (token == null ? "missing" : "must be at least 16 characters")
+          + " (use ${env:NAME} or ${file:PATH})");
+    }
+    AdminRole role = roleText == null ? null : AdminRole.forName(roleText);
+    if (role == null) {
+      problems.add(path + ".role: " + (roleText == null ? "missing" : "'" + roleText + "' is not one of admin, "
+          + "auditor, tenant-admin"));
+    } else if (role == AdminRole.TENANT_ADMIN && tenant == null) {
+      problems.add(path + ".tenant: required for role tenant-admin");
+    } else if (role != AdminRole.TENANT_ADMIN && tenant != null) {
+      problems.add(path + ".tenant: only tenant-admin users belong to a tenant");
+    }
+    if (name == null || token == null || role == null) {
+      return null;
+    }
+    return new AdminUser(name, AdminUser.hash(token), role, tenant);
   }
 
   private List<UpstreamConfig> upstreams(JsonNode list) {

@@ -74,7 +74,7 @@ public record GatewayConfig(
       s = new ServerConfig(listeners, s.maxHeaderBytes(), s.idleTimeout(), s.readTimeout(), s.shutdownGrace(),
           s.hsts(), s.eventLoops());
     }
-    AdminConfig a = adminPort == null ? admin : new AdminConfig(admin.host(), adminPort, admin.token());
+    AdminConfig a = adminPort == null ? admin : new AdminConfig(admin.host(), adminPort, admin.users());
     return new GatewayConfig(s, a, upstreams, routes, upstreamByModel, features);
   }
 
@@ -114,14 +114,61 @@ public record GatewayConfig(
   }
 
   /**
-   * The admin listener (metrics, health, reload). {@code token}, when set, is required as a bearer token on admin
-   * actions; without it they are accepted from loopback addresses only.
+   * The admin listener (metrics, health, reload, the admin API). With no users, admin actions are accepted from
+   * loopback addresses only.
    */
-  public record AdminConfig(String host, int port, String token) {
+  public record AdminConfig(String host, int port, List<AdminUser> users) {
 
-    @Override
-    public String toString() {
-      return "AdminConfig[host=" + host + ", port=" + port + ", token=" + (token == null ? "unset" : "***") + "]";
+    public AdminConfig {
+      users = List.copyOf(users);
+    }
+  }
+
+  /** What an admin user may do. */
+  public enum AdminRole {
+    /** Everything, in every tenant. */
+    ADMIN("admin"),
+    /** Read everything, change nothing. */
+    AUDITOR("auditor"),
+    /** Read and change one tenant's principals and keys. */
+    TENANT_ADMIN("tenant-admin");
+
+    private final String name;
+
+    AdminRole(String name) {
+      this.name = name;
+    }
+
+    public String configName() {
+      return name;
+    }
+
+    public static AdminRole forName(String name) {
+      for (AdminRole r : values()) {
+        if (r.name.equals(name)) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * An admin API user. Only the SHA-256 of the token is kept.
+   *
+   * @param tenant the tenant of a {@code tenant-admin}; null for the other roles
+   */
+  public record AdminUser(String name, String tokenSha256, AdminRole role, String tenant) {
+
+    /** Hex SHA-256 of a token. */
+    public static String hash(String token) {
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+            .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+      }
     }
   }
 

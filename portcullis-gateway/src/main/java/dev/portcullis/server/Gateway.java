@@ -1,5 +1,7 @@
 package dev.portcullis.server;
 
+import dev.portcullis.admin.AdminRoutes;
+import dev.portcullis.admin.AdminServer;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.LiveConfig;
 import dev.portcullis.config.LiveConfig.ReloadResult;
@@ -79,6 +81,7 @@ public final class Gateway {
     private final LiveConfig live;
     private final List<Stage> stages = new ArrayList<>();
     private final List<ResponseFilterFactory> filters = new ArrayList<>();
+    private final List<AdminRoutes> adminRoutes = new ArrayList<>();
     private GatewayMetrics metrics;
     private boolean watchFile = true;
 
@@ -95,6 +98,12 @@ public final class Gateway {
     /** Appends a response filter factory; filters see the upstream's output in the order added. */
     public Builder responseFilter(ResponseFilterFactory factory) {
       filters.add(factory);
+      return this;
+    }
+
+    /** Adds a feature's admin API endpoints. */
+    public Builder adminRoutes(AdminRoutes routes) {
+      adminRoutes.add(routes);
       return this;
     }
 
@@ -124,7 +133,7 @@ public final class Gateway {
           : Runtime.getRuntime().availableProcessors();
       Gateway[] self = new Gateway[1];
       AdminServer admin = new AdminServer(vertx, config.admin(), m, () -> self[0] != null && self[0].ready,
-          () -> self[0].reload());
+          () -> self[0].reload(), adminRoutes);
       return vertx.deployVerticle(() -> new GatewayVerticle(live, pipeline, m, accessLog, ports),
               new DeploymentOptions().setInstances(instances))
           .compose(id -> admin.start().map(adminPort -> {

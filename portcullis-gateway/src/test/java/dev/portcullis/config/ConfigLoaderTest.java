@@ -136,6 +136,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void validatesAdminUsers() {
+    ConfigException e = problems(MINIMAL.replace("${env:OPENAI_KEY}", "k") + """
+        admin:
+          users:
+            - {name: ops, token: short, role: admin}
+            - {name: ops, token: long-enough-token-123, role: owner}
+            - {name: t, token: long-enough-token-456, role: tenant-admin}
+            - {name: a, token: long-enough-token-789, role: auditor, tenant: acme}
+        """);
+    assertThat(e.problems()).containsExactlyInAnyOrder(
+        "admin.users[0].token: must be at least 16 characters (use ${env:NAME} or ${file:PATH})",
+        "admin.users[1].role: 'owner' is not one of admin, auditor, tenant-admin",
+        "admin.users[2].tenant: required for role tenant-admin",
+        "admin.users[3].tenant: only tenant-admin users belong to a tenant");
+  }
+
+  @Test
+  void keepsOnlyTokenHashes() throws Exception {
+    GatewayConfig c = parse(MINIMAL + "admin: {users: [{name: ops, token: '${env:T}', role: admin}]}\n",
+        Map.of("OPENAI_KEY", "k", "T", "ops-token-0123456789"));
+    assertThat(c.admin().users().getFirst().tokenSha256()).hasSize(64).doesNotContain("ops-token");
+    assertThat(c.toString()).doesNotContain("ops-token-0123456789");
+  }
+
+  @Test
   void loadReportsUnreadableFile() {
     assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/portcullis.yaml")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("/nonexistent/portcullis.yaml: cannot read");
