@@ -1,5 +1,6 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.app.Portcullis;
 import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
@@ -24,7 +25,7 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      GatewayConfig config = ConfigLoader.load(file);
+      GatewayConfig config = ConfigLoader.load(file, Portcullis.SECTIONS);
       spec.commandLine().getOut().printf("%s: valid (%d upstreams, %d models, %d listeners)%n", file,
           config.upstreams().size(), config.upstreamByModel().size(), config.server().listeners().size());
       spec.commandLine().getOut().flush();

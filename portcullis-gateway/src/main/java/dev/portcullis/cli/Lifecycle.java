@@ -1,5 +1,6 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.app.Portcullis;
 import dev.portcullis.server.Gateway;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
@@ -11,10 +12,10 @@ final class Lifecycle {
   private Lifecycle() {}
 
   /** Graceful stop, bounded by the configured shutdown grace plus a margin. */
-  static void stop(Gateway gateway, Vertx vertx) {
-    long grace = gateway.config().current().server().shutdownGrace().toMillis() + 5000;
+  static void stop(Portcullis portcullis, Vertx vertx) {
+    long grace = portcullis.gateway().config().current().server().shutdownGrace().toMillis() + 5000;
     try {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(grace, TimeUnit.MILLISECONDS);
+      portcullis.stop().toCompletionStage().toCompletableFuture().get(grace, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // past the grace: close regardless
     }

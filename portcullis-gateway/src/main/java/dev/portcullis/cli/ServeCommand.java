@@ -1,10 +1,12 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.app.Portcullis;
 import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.LiveConfig;
 import dev.portcullis.server.Gateway;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,22 +30,23 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     LiveConfig live;
     try {
-      live = LiveConfig.load(config, port, adminPort);
+      live = LiveConfig.load(config, Portcullis.SECTIONS, port, adminPort);
     } catch (ConfigException e) {
       System.err.println("portcullis: invalid configuration " + config + ":");
       e.problems().forEach(p -> System.err.println("  " + p));
       return 2;
     }
     Vertx vertx = Gateway.createVertx(live.current());
-    Gateway gateway;
+    Portcullis portcullis;
     try {
-      gateway = Gateway.builder(live).start(vertx).await();
+      portcullis = Portcullis.start(vertx, live, Clock.systemUTC());
     } catch (RuntimeException e) {
       System.err.println("portcullis: cannot start: " + e.getMessage());
       vertx.close();
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Lifecycle.stop(gateway, vertx), "portcullis-shutdown"));
+    Gateway gateway = portcullis.gateway();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Lifecycle.stop(portcullis, vertx), "portcullis-shutdown"));
     Lifecycle.reloadOnHangup(gateway);
     System.out.println("portcullis listening on port " + gateway.port() + ", admin on port " + gateway.adminPort());
     Lifecycle.awaitForever();

@@ -31,8 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code portcullis.yaml} into a {@link GatewayConfig}. Every problem found is reported at once, each naming
@@ -41,16 +39,27 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   private final SecretReferences secrets;
   private final List<ConfigSection<?>> sections;
   private final List<String> problems = new ArrayList<>();
+  private final ConfigSection.Context context;
 
   private ConfigLoader(SecretReferences secrets, List<ConfigSection<?>> sections) {
     this.secrets = secrets;
     this.sections = List.copyOf(sections);
+    this.context = new ConfigSection.Context() {
+      @Override
+      public String resolve(String value, String path, List<String> problems) {
+        return secrets.resolve(value, path, problems);
+      }
+
+      @Override
+      public Path baseDir() {
+        return secrets.baseDir();
+      }
+    };
   }
 
   /** Loads and validates a file; {@code ${file:…}} paths are relative to the file's directory. */
@@ -118,7 +127,7 @@ public final class ConfigLoader {
     Map<Route, RouteConfig> routes = routes(root.path("routes"));
     Map<String, Object> features = new LinkedHashMap<>();
     for (ConfigSection<?> section : sections) {
-      Object value = section.parse(root.path(section.key()), secrets::resolve, problems);
+      Object value = section.parse(root.path(section.key()), context, problems);
       if (value != null) {
         features.put(section.key(), value);
       }
@@ -468,19 +477,11 @@ public final class ConfigLoader {
     if (v == null || v.isNull()) {
       return fallback;
     }
-    Matcher m = DURATION.matcher(v.asText().trim());
-    if (!v.isTextual() || !m.matches()) {
-      problems.add(path + "." + key + ": '" + v.asText() + "' is not a duration; write it with a unit, e.g. 500ms, "
-          + "30s, 5m, 1h");
+    Duration d = v.isTextual() ? Durations.parse(v.asText()) : null;
+    if (d == null) {
+      problems.add(path + "." + key + ": '" + v.asText() + "' is not a duration; " + Durations.EXAMPLES);
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
     if (d.isZero()) {
       problems.add(path + "." + key + ": must be greater than zero");
       return fallback;

@@ -20,13 +20,25 @@ public interface ConfigSection<T> {
    * {@code key()}), and returns a usable value even when problems were found (it is discarded then).
    *
    * @param node the section, or a missing node when the file does not have it
-   * @param secrets resolves {@code ${env:…}} and {@code ${file:…}} in a string found at a path
+   * @param context resolves secret references and relative paths
    */
-  T parse(JsonNode node, SecretResolver secrets, List<String> problems);
+  T parse(JsonNode node, Context context, List<String> problems);
 
-  /** Resolves secret references in configuration strings; adds a problem and returns null on failure. */
-  @FunctionalInterface
-  interface SecretResolver {
+  /**
+   * True when a reload may change this section while running; otherwise a changed section is reported as needing a
+   * restart (the feature keeps running with the settings it started with).
+   */
+  default boolean reloadable() {
+    return false;
+  }
+
+  /** What a section parser may ask of the loader. */
+  interface Context {
+
+    /** Resolves {@code ${env:…}} and {@code ${file:…}} in a string; adds a problem and returns null on failure. */
     String resolve(String value, String path, List<String> problems);
+
+    /** The configuration file's directory: relative paths in the file are relative to it. */
+    java.nio.file.Path baseDir();
   }
 }

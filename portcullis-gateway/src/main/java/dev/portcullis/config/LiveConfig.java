@@ -84,6 +84,12 @@ public final class LiveConfig {
     if (!next.admin().equals(previous.admin())) {
       restart.add("admin");
     }
+    for (ConfigSection<?> section : sections) {
+      if (!section.reloadable()
+          && !java.util.Objects.equals(next.features().get(section.key()), previous.features().get(section.key()))) {
+        restart.add(section.key());
+      }
+    }
     current.set(next);
     return new ReloadResult.Applied(next, List.copyOf(restart));
   }

@@ -25,6 +25,7 @@ public final class AccessLog {
       String method,
       String path,
       String route,
+      String errorDetail,
       String model,
       String upstream,
       String principal,
@@ -68,6 +69,7 @@ public final class AccessLog {
       optional(g, "trace_id", e.traceId());
       g.writeNumberField("http.response.status_code", e.status());
       optional(g, "error.code", e.errorCode());
+      optional(g, "error.reason", e.errorDetail());
       g.writeBooleanField("stream", e.stream());
       optional(g, "stream.outcome", e.streamOutcome());
       if (e.upstreamMillis() >= 0) {

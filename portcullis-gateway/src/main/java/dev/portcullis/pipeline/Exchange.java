@@ -5,6 +5,7 @@ import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.GatewayConfig.UpstreamConfig;
 import dev.portcullis.config.Route;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.util.IdentityHashMap;
@@ -32,6 +33,9 @@ public final class Exchange {
   }
 
   private final String requestId;
+  private final String method;
+  private final String path;
+  private final String query;
   private final Route route;
   private final GatewayConfig config;
   private final MultiMap requestHeaders;
@@ -39,8 +43,10 @@ public final class Exchange {
   private final List<Certificate> peerCertificates;
   private final boolean secure;
   private final long startNanos;
+  private Buffer rawBody;
   private ObjectNode body;
   private boolean bodyModified;
+  private String errorDetail;
   private String model;
   private boolean stream;
   private UpstreamConfig upstream;
@@ -49,9 +55,13 @@ public final class Exchange {
   private Map<Key<?>, Object> attributes;
   private List<java.util.function.Consumer<Completion>> completionListeners;
 
-  public Exchange(String requestId, Route route, GatewayConfig config, MultiMap requestHeaders,
-      SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure, long startNanos) {
+  public Exchange(String requestId, String method, String path, String query, Route route, GatewayConfig config,
+      MultiMap requestHeaders, SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure,
+      long startNanos) {
     this.requestId = requestId;
+    this.method = method;
+    this.path = path;
+    this.query = query;
     this.route = route;
     this.config = config;
     this.requestHeaders = requestHeaders;
@@ -67,6 +77,38 @@ public final class Exchange {
 
   public Route route() {
     return route;
+  }
+
+  public String method() {
+    return method;
+  }
+
+  /** The path as received, not decoded. */
+  public String path() {
+    return path;
+  }
+
+  /** The query as received, without '?', or null. */
+  public String query() {
+    return query;
+  }
+
+  /** The request body exactly as received, or null for routes without one. */
+  public Buffer rawBody() {
+    return rawBody;
+  }
+
+  public void rawBody(Buffer rawBody) {
+    this.rawBody = rawBody;
+  }
+
+  /** A short code saying why a stage refused (for the access log), e.g. {@code expired}; never a secret. */
+  public String errorDetail() {
+    return errorDetail;
+  }
+
+  public void errorDetail(String code) {
+    this.errorDetail = code;
   }
 
   /** The snapshot this request runs under, from start to end. */

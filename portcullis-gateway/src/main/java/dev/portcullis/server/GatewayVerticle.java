@@ -73,8 +73,7 @@ final class GatewayVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setHttp2ClearTextEnabled(true)
-        .setReusePort(true);
+        .setHttp2ClearTextEnabled(true);
     if (listener.tls() != null) {
       options.setSsl(true)
           .setUseAlpn(true)

@@ -134,7 +134,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             + route.path() + "; use " + route.method() + ".", null, "method_not_allowed"), "method");
         return;
       }
-      exchange = new Exchange(requestId, route, config, req.headers(), req.remoteAddress(),
+      exchange = new Exchange(requestId, req.method().name(), req.path(), req.query(), route, config, req.headers(),
+          req.remoteAddress(),
           wantsClientCertificates ? peerCertificates(req) : null, req.isSSL(), start);
       if (!route.forwarded()) {
         req.end().onComplete(v -> runPipeline());
@@ -233,6 +234,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             Map.of());
         return;
       }
+      exchange.rawBody(body);
       exchange.body(object);
       exchange.model(model.asText());
       JsonNode stream = object.get("stream");
@@ -699,7 +701,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       if (accessLog.enabled()) {
         accessLog.write(new AccessLog.Entry(Instant.now(), requestId, req.method().name(), req.path(),
-            route == null ? null : route.id(), model,
+            route == null ? null : route.id(), exchange == null ? null : exchange.errorDetail(), model,
             exchange == null || exchange.upstream() == null ? null : exchange.upstream().name(),
             exchange == null ? null : exchange.principalId(),
             req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),

@@ -27,7 +27,7 @@ class CheckConfigCommandTest {
   @Test
   void acceptsAValidFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("ok.yaml");
-    Files.writeString(file, "upstreams:\n  - {name: a, base-url: 'http://127.0.0.1:1/v1', models: [m]}\n");
+    Files.writeString(file, "upstreams:\n  - {name: a, base-url: 'http://127.0.0.1:1/v1', models: [m]}\nidentity: {mode: none}\n");
     Run r = run("check-config", file.toString());
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("valid (1 upstreams, 1 models, 1 listeners)");
@@ -36,10 +36,20 @@ class CheckConfigCommandTest {
   @Test
   void exitsNonZeroAndNamesThePath(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad.yaml");
-    Files.writeString(file, "upstreams:\n  - {name: a, models: [m]}\n");
+    Files.writeString(file, "upstreams:\n  - {name: a, models: [m]}\nidentity: {mode: none}\n");
     Run r = run("check-config", file.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("invalid configuration (1 problem)")
         .contains("upstreams[0].base-url: missing (for example https://api.openai.com/v1)");
+  }
+
+  @Test
+  void requiresAnExplicitIdentityChoice(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("open.yaml");
+    Files.writeString(file, "upstreams:\n  - {name: a, base-url: 'http://127.0.0.1:1/v1', models: [m]}\n");
+    Run r = run("check-config", file.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("identity: missing; configure how callers authenticate, or write "
+        + "`identity: {mode: none}`");
   }
 }

@@ -55,6 +55,7 @@ class ServeProcessTest {
         server: {listeners: [{name: public, host: 127.0.0.1, port: 0}]}
         admin: {host: 127.0.0.1, port: 0}
         upstreams: [{name: sim, base-url: "%s", models: [sim-small]}]
+        identity: {mode: none}
         """.formatted(upstream.baseUrl()));
     Process p = serve(config);
     try {

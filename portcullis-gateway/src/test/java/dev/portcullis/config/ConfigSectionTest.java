@@ -21,7 +21,7 @@ class ConfigSectionTest {
     }
 
     @Override
-    public Quota parse(JsonNode node, SecretResolver secrets, List<String> problems) {
+    public Quota parse(JsonNode node, Context secrets, List<String> problems) {
       if (node.isMissingNode()) {
         return new Quota(60, null);
       }

@@ -1,0 +1,80 @@
+package dev.portcullis.app;
+
+import dev.portcullis.auth.IdentifyStage;
+import dev.portcullis.auth.IdentityAdminRoutes;
+import dev.portcullis.auth.IdentityRuntime;
+import dev.portcullis.auth.IdentitySection;
+import dev.portcullis.auth.IdentitySettings;
+import dev.portcullis.config.ConfigSection;
+import dev.portcullis.config.LiveConfig;
+import dev.portcullis.observe.GatewayMetrics;
+import dev.portcullis.server.Gateway;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Portcullis: the gateway with every feature its configuration turns on. Stages run in the order of
+ * DESIGN.md: identify, screen, authorize, limit, inspect.
+ */
+public final class Portcullis {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
+
+  /** Every feature section of {@code portcullis.yaml}. */
+  public static final List<ConfigSection<?>> SECTIONS = List.of(IdentitySection.INSTANCE);
+
+  private final Gateway gateway;
+  private final IdentityRuntime identity;
+
+  private Portcullis(Gateway gateway, IdentityRuntime identity) {
+    this.gateway = gateway;
+    this.identity = identity;
+  }
+
+  /** Builds the features (blocking: opens stores) and starts listening. */
+  public static Portcullis start(Vertx vertx, LiveConfig live, Clock clock) {
+    GatewayMetrics metrics = new GatewayMetrics();
+    Gateway.Builder builder = Gateway.builder(live).metrics(metrics);
+    IdentitySettings identitySettings = live.current().feature(IdentitySection.INSTANCE, IdentitySettings.class);
+    IdentityRuntime identity = null;
+    if (identitySettings != null && identitySettings.enabled()) {
+      identity = IdentityRuntime.start(identitySettings, clock);
+      builder.stage(new IdentifyStage(identity.identifier(), identitySettings.realm(), metrics.registry()));
+      builder.adminRoutes(new IdentityAdminRoutes(vertx, identity, clock));
+    } else {
+      LOG.warn("identity mode none: requests are not authenticated");
+    }
+    try {
+      Gateway gateway = builder.start(vertx).await();
+      return new Portcullis(gateway, identity);
+    } catch (RuntimeException e) {
+      if (identity != null) {
+        identity.close();
+      }
+      throw e;
+    }
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** The identity parts, or null with {@code identity: {mode: none}}. */
+  public IdentityRuntime identity() {
+    return identity;
+  }
+
+  /** Stops gracefully, then closes the features' stores. */
+  public Future<Void> stop() {
+    return gateway.stop().eventually(() -> {
+      if (identity != null) {
+        identity.close();
+      }
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,167 @@
+package dev.portcullis.auth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.portcullis.identity.Identifier;
+import dev.portcullis.identity.apikey.ApiKeyAuthenticator;
+import dev.portcullis.identity.apikey.ApiKeyHasher;
+import dev.portcullis.identity.apikey.ApiKeyService;
+import dev.portcullis.identity.apikey.ApiKeySettings;
+import dev.portcullis.identity.apikey.ApiKeySigningKeys;
+import dev.portcullis.identity.apikey.KeyInvalidations;
+import dev.portcullis.identity.apikey.LastUsedRecorder;
+import dev.portcullis.identity.hmac.HmacAuthenticator;
+import dev.portcullis.identity.hmac.InMemoryNonceStore;
+import dev.portcullis.identity.jwt.JwtAuthenticator;
+import dev.portcullis.identity.jwt.Jwks;
+import dev.portcullis.identity.jwt.KeySource;
+import dev.portcullis.identity.jwt.TokenDenyList;
+import dev.portcullis.identity.jwt.TrustedIssuer;
+import dev.portcullis.identity.store.IdentityStore;
+import dev.portcullis.identity.store.IdentityStores;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The identity parts a running gateway uses, built once from {@link IdentitySettings}: the store, the credential
+ * authenticators behind one {@link Identifier}, and the key service the admin API calls. Store calls run on a
+ * bounded pool of their own; when it is full, lookups are refused (fail closed) rather than queued without end.
+ */
+public final class IdentityRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityRuntime.class);
+  /** Store threads, and the most store calls that may wait for one. */
+  private static final int STORE_THREADS = 8;
+  private static final int STORE_QUEUE = 10_000;
+
+  private final IdentitySettings settings;
+  private final IdentityStore store;
+  private final ThreadPoolExecutor executor;
+  private final ScheduledExecutorService scheduler;
+  private final ApiKeyAuthenticator apiKeys;
+  private final ApiKeySigningKeys signingKeys;
+  private final LastUsedRecorder lastUsed;
+  private final List<KeySource> keySources;
+  private final Identifier identifier;
+  private final ApiKeyService keyService;
+
+  private IdentityRuntime(IdentitySettings settings, IdentityStore store, ThreadPoolExecutor executor,
+      ScheduledExecutorService scheduler, ApiKeyAuthenticator apiKeys, ApiKeySigningKeys signingKeys,
+      LastUsedRecorder lastUsed, List<KeySource> keySources, Identifier identifier, ApiKeyService keyService) {
+    this.settings = settings;
+    this.store = store;
+    this.executor = executor;
+    this.scheduler = scheduler;
+    this.apiKeys = apiKeys;
+    this.signingKeys = signingKeys;
+    this.lastUsed = lastUsed;
+    this.keySources = keySources;
+    this.identifier = identifier;
+    this.keyService = keyService;
+  }
+
+  /** Opens the store (creating or migrating it) and starts key refreshes; blocks. */
+  public static IdentityRuntime start(IdentitySettings settings, Clock clock) {
+    if (!settings.enabled()) {
+      throw new IllegalArgumentException("identity is off (mode: none)");
+    }
+    IdentitySettings.Store s = settings.store();
+    IdentityStore store = s.sqlite() != null ? IdentityStores.sqlite(s.sqlite())
+        : IdentityStores.postgres(s.postgresUrl(), s.postgresUser(), s.postgresPassword(), s.poolSize());
+    AtomicInteger threads = new AtomicInteger();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(STORE_THREADS, STORE_THREADS, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(STORE_QUEUE), r -> {
+          Thread t = new Thread(r, "identity-store-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.allowCoreThreadTimeOut(true);
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "identity-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    ApiKeyHasher hasher = new ApiKeyHasher(settings.pepper().getBytes(StandardCharsets.UTF_8));
+    KeyInvalidations invalidations = KeyInvalidations.inProcess();
+    LastUsedRecorder lastUsed = new LastUsedRecorder(store, executor, 100_000);
+    scheduler.scheduleWithFixedDelay(lastUsed::flushAsync, 5, 5, TimeUnit.SECONDS);
+    ApiKeySettings defaults = ApiKeySettings.defaults();
+    ApiKeyAuthenticator apiKeys = new ApiKeyAuthenticator(store, hasher, executor, clock,
+        new ApiKeySettings(settings.environments(), defaults.cacheSize(), settings.cacheTtl(),
+            defaults.negativeCacheSize(), defaults.negativeCacheTtl()), lastUsed, invalidations);
+
+    List<KeySource> sources = new ArrayList<>();
+    List<TrustedIssuer> issuers = new ArrayList<>();
+    for (IdentitySettings.Issuer i : settings.issuers()) {
+      Jwks keys = i.jwksUrl() != null ? Jwks.remote(i.jwksUrl(), Jwks.Settings.defaults(), scheduler, clock)
+          : Jwks.file(i.jwksFile(), Jwks.Settings.defaults(), scheduler, clock);
+      if (!keys.start(Duration.ofSeconds(5))) {
+        LOG.warn("jwks not loaded yet for issuer {}; tokens are refused until it loads", i.issuer());
+      }
+      sources.add(keys);
+      issuers.add(new TrustedIssuer(i.issuer(), i.audience(), keys,
+          i.algorithms().stream().map(JWSAlgorithm::parse).collect(java.util.stream.Collectors.toSet()),
+          i.tenantClaim(), i.tenant(), i.planClaim(), i.plan(), i.maxSkew()));
+    }
+    JwtAuthenticator jwts = issuers.isEmpty() ? null
+        : new JwtAuthenticator(issuers, clock, 100_000, Duration.ofMinutes(5), TokenDenyList.NONE);
+    ApiKeySigningKeys signingKeys = null;
+    HmacAuthenticator hmac = null;
+    if (settings.signedRequests()) {
+      signingKeys = new ApiKeySigningKeys(store, hasher, executor, clock, 100_000, settings.cacheTtl(),
+          invalidations);
+      hmac = new HmacAuthenticator(signingKeys, new InMemoryNonceStore(1_000_000, clock), clock,
+          settings.signedRequestSkew());
+    }
+    ApiKeyService keyService = new ApiKeyService(store, hasher, clock, invalidations);
+    return new IdentityRuntime(settings, store, executor, scheduler, apiKeys, signingKeys, lastUsed, sources,
+        new Identifier(apiKeys, jwts, hmac), keyService);
+  }
+
+  public IdentitySettings settings() {
+    return settings;
+  }
+
+  public Identifier identifier() {
+    return identifier;
+  }
+
+  /** Blocking: call from a worker. */
+  public IdentityStore store() {
+    return store;
+  }
+
+  /** Blocking: call from a worker. */
+  public ApiKeyService keys() {
+    return keyService;
+  }
+
+  @Override
+  public void close() {
+    lastUsed.flush();
+    for (KeySource source : keySources) {
+      try {
+        source.close();
+      } catch (Exception e) {
+        LOG.warn("closing a key source failed", e);
+      }
+    }
+    apiKeys.close();
+    if (signingKeys != null) {
+      signingKeys.close();
+    }
+    scheduler.shutdownNow();
+    executor.shutdown();
+    store.close();
+  }
+}

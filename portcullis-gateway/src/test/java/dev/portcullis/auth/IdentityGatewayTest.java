@@ -1,0 +1,197 @@
+package dev.portcullis.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.app.Portcullis;
+import dev.portcullis.config.ConfigLoader;
+import dev.portcullis.config.LiveConfig;
+import dev.portcullis.server.Gateway;
+import dev.portcullis.testkit.SimulatedUpstream;
+import dev.portcullis.testkit.SimulatorOptions;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API keys end to end: created through the admin API, used on the data plane, rotated and revoked; tenant admins
+ * confined to their tenant; refusals that do not help enumerate keys.
+ */
+class IdentityGatewayTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String ROOT = "root-admin-token-000000";
+  static final String ACME_ADMIN = "acme-admin-token-111111";
+  static final String CHAT = "{\"model\":\"sim-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  static Vertx upstreamVertx;
+  static Vertx vertx;
+  static Portcullis portcullis;
+  static Path dir;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstreamVertx = Vertx.vertx();
+    SimulatedUpstream upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults()).await();
+    dir = Files.createTempDirectory("identity-test");
+    String yaml = """
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        admin:
+          host: 127.0.0.1
+          port: 0
+          users:
+            - {name: root, token: %s, role: admin}
+            - {name: acme-ops, token: %s, role: tenant-admin, tenant: acme}
+        upstreams: [{name: sim, base-url: "%s", models: [sim-small]}]
+        identity:
+          store: {sqlite: ids.db}
+          api-keys: {pepper: "${env:PEPPER}"}
+        """.formatted(ROOT, ACME_ADMIN, upstream.baseUrl());
+    LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml,
+        Map.of("PEPPER", "pepper-for-tests-0123456789abcdef0123")::get, dir, Portcullis.SECTIONS));
+    vertx = Gateway.createVertx(live.current());
+    portcullis = Portcullis.start(vertx, live, Clock.systemUTC());
+    assertThat(admin("POST", "/admin/v1/plans", ROOT, "{\"name\":\"pro\"}").statusCode()).isEqualTo(201);
+    for (String tenant : new String[] {"acme", "globex"}) {
+      assertThat(admin("POST", "/admin/v1/tenants", ROOT, "{\"id\":\"" + tenant + "\",\"plan\":\"pro\"}")
+          .statusCode()).isEqualTo(201);
+      assertThat(admin("POST", "/admin/v1/tenants/" + tenant + "/principals", ROOT, "{\"id\":\"app\"}")
+          .statusCode()).isEqualTo(201);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    portcullis.stop().await();
+    vertx.close().await();
+    upstreamVertx.close().await();
+  }
+
+  static HttpResponse<String> admin(String method, String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + portcullis.gateway().adminPort() + path)).header("authorization", "Bearer " + token)
+        .header("content-type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> chat(String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().port()
+        + "/v1/chat/completions")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(CHAT));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode newKey(String tenant, String token) throws Exception {
+    HttpResponse<String> res = admin("POST", "/admin/v1/tenants/" + tenant + "/keys", token,
+        "{\"principal\":\"app\",\"environment\":\"live\",\"scopes\":[\"chat\"]}");
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+    return JSON.readTree(res.body());
+  }
+
+  @Test
+  void keyCreatedByAdminApiAuthenticatesChat() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    assertThat(key.path("key").asText()).startsWith("pc_live_");
+    assertThat(chat("authorization", "Bearer " + key.path("key").asText()).statusCode()).isEqualTo(200);
+    assertThat(chat("x-api-key", key.path("key").asText()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void refusalsLookAlikeAndCarryAChallenge() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    String real = key.path("key").asText();
+    String typo = real.substring(0, real.length() - 1) + (real.endsWith("A") ? "B" : "A");
+    HttpResponse<String> missing = chat();
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(missing.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"portcullis\"");
+    HttpResponse<String> bad = chat("authorization", "Bearer " + typo);
+    HttpResponse<String> garbage = chat("authorization", "Bearer not-a-key-or-token");
+    assertThat(bad.statusCode()).isEqualTo(401);
+    assertThat(bad.headers().firstValue("www-authenticate"))
+        .hasValue("Bearer realm=\"portcullis\", error=\"invalid_token\"");
+    assertThat(bad.body()).isEqualTo(garbage.body()).contains("invalid_api_key").doesNotContain(typo);
+  }
+
+  @Test
+  void revokedKeyStopsWorkingAtOnceWithTheSameRefusal() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    String secret = key.path("key").asText();
+    assertThat(chat("authorization", "Bearer " + secret).statusCode()).isEqualTo(200);
+    assertThat(admin("POST", "/admin/v1/tenants/acme/keys/" + key.path("id").asText() + "/revoke", ROOT, null)
+        .statusCode()).isEqualTo(200);
+    HttpResponse<String> after = chat("authorization", "Bearer " + secret);
+    assertThat(after.statusCode()).isEqualTo(401);
+    assertThat(after.body()).isEqualTo(chat("authorization", "Bearer pc_live_unknown").body());
+  }
+
+  @Test
+  void rotationKeepsTheOldKeyDuringGraceAndIssuesANewOne() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    HttpResponse<String> rotated = admin("POST", "/admin/v1/tenants/acme/keys/" + key.path("id").asText()
+        + "/rotate", ROOT, "{\"grace_seconds\":600}");
+    assertThat(rotated.statusCode()).isEqualTo(201);
+    String fresh = JSON.readTree(rotated.body()).path("key").asText();
+    assertThat(fresh).isNotEqualTo(key.path("key").asText());
+    assertThat(chat("authorization", "Bearer " + key.path("key").asText()).statusCode()).isEqualTo(200);
+    assertThat(chat("authorization", "Bearer " + fresh).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void listsNeverShowSecrets() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    HttpResponse<String> list = admin("GET", "/admin/v1/tenants/acme/keys", ROOT, null);
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body()).contains(key.path("id").asText()).doesNotContain(key.path("key").asText())
+        .doesNotContain("\"hash\"");
+  }
+
+  @Test
+  void tenantAdminCannotSeeOrChangeAnotherTenant() throws Exception {
+    JsonNode globexKey = newKey("globex", ROOT);
+    String id = globexKey.path("id").asText();
+    assertThat(admin("GET", "/admin/v1/tenants/globex/keys", ACME_ADMIN, null).statusCode()).isEqualTo(403);
+    assertThat(admin("POST", "/admin/v1/tenants/globex/keys", ACME_ADMIN, "{\"principal\":\"app\"}").statusCode())
+        .isEqualTo(403);
+    assertThat(admin("POST", "/admin/v1/tenants/globex/keys/" + id + "/revoke", ACME_ADMIN, null).statusCode())
+        .isEqualTo(403);
+    assertThat(admin("GET", "/admin/v1/tenants/globex/principals", ACME_ADMIN, null).statusCode()).isEqualTo(403);
+    assertThat(admin("GET", "/admin/v1/tenants/globex", ACME_ADMIN, null).statusCode()).isEqualTo(403);
+    // through its own tenant's path, another tenant's key does not exist
+    assertThat(admin("POST", "/admin/v1/tenants/acme/keys/" + id + "/revoke", ACME_ADMIN, null).statusCode())
+        .isEqualTo(404);
+    assertThat(admin("GET", "/admin/v1/tenants/acme/keys/" + id, ACME_ADMIN, null).statusCode()).isEqualTo(404);
+    assertThat(admin("GET", "/admin/v1/tenants", ACME_ADMIN, null).body()).contains("acme").doesNotContain("globex");
+    assertThat(admin("POST", "/admin/v1/tenants", ACME_ADMIN, "{\"id\":\"evil\",\"plan\":\"pro\"}").statusCode())
+        .isEqualTo(403);
+    // and its own tenant works
+    assertThat(newKey("acme", ACME_ADMIN).path("key").asText()).startsWith("pc_live_");
+    assertThat(chat("authorization", "Bearer " + globexKey.path("key").asText()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void badAdminInputIsAProblemNamingTheField() throws Exception {
+    HttpResponse<String> res = admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{\"environment\":\"live\"}");
+    assertThat(res.statusCode()).isEqualTo(422);
+    assertThat(res.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(res.body()).contains("'principal' is required");
+    assertThat(admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{not json").statusCode()).isEqualTo(422);
+    assertThat(admin("POST", "/admin/v1/tenants/nope/keys", ROOT, "{\"principal\":\"app\"}").statusCode())
+        .isEqualTo(404);
+    assertThat(admin("POST", "/admin/v1/tenants", ROOT, "{\"id\":\"acme\",\"plan\":\"pro\"}").statusCode())
+        .isEqualTo(409);
+  }
+}

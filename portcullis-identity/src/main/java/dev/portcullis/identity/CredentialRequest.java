@@ -1,0 +1,24 @@
+package dev.portcullis.identity;
+
+import java.net.InetAddress;
+
+/**
+ * What the identify stage knows about a request.
+ *
+ * @param authorization  the {@code Authorization} header, or {@code null}
+ * @param apiKeyHeader   the {@code x-api-key} header (Anthropic-style clients), or {@code null}
+ * @param method         HTTP method
+ * @param rawPath        path as received, not decoded
+ * @param rawQuery       query as received without '?', or {@code null}
+ * @param bodySha256Hex  hex SHA-256 of the body; needed only for HMAC-signed requests
+ *                       ({@link Identifier#needsBodyHash(String)}), else {@code null}
+ * @param client         the client's address (after trusted-proxy handling), for CIDR pinning
+ */
+public record CredentialRequest(
+    String authorization,
+    String apiKeyHeader,
+    String method,
+    String rawPath,
+    String rawQuery,
+    String bodySha256Hex,
+    InetAddress client) {}

@@ -1,0 +1,282 @@
+package dev.portcullis.identity.oauth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.portcullis.identity.apikey.ApiKeyHasher;
+import dev.portcullis.identity.jwt.TokenDenyList;
+import dev.portcullis.identity.jwt.TrustedIssuer;
+import dev.portcullis.identity.store.Ids;
+import dev.portcullis.identity.store.IdentityStore;
+import dev.portcullis.identity.store.OAuthClientRecord;
+import dev.portcullis.identity.store.StoredPrincipal;
+import dev.portcullis.identity.store.Tenant;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The client-credentials token endpoint's logic, plus revocation (RFC 7009), introspection (RFC 7662) and
+ * the discovery document (RFC 8414). Client secrets are stored as peppered HMAC-SHA-256 hashes and compared
+ * in constant time. Issued tokens are RFC 9068 JWT access tokens signed with the ring's active ES256 key;
+ * the gateway verifies them through {@link #asTrustedIssuer()}.
+ */
+public final class TokenIssuer {
+
+  public static final String GRANT_TYPE = "client_credentials";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final TokenOutcome INVALID_CLIENT = new TokenOutcome.Refused(TokenOutcome.OAuthError.INVALID_CLIENT);
+  private static final int MAX_SCOPES = 64;
+
+  private final IdentityStore store;
+  private final ApiKeyHasher hasher;
+  private final SigningKeyRing keys;
+  private final RevokedTokens revoked;
+  private final Executor executor;
+  private final Clock clock;
+  private final IssuerSettings settings;
+
+  public TokenIssuer(IdentityStore store, ApiKeyHasher hasher, SigningKeyRing keys, RevokedTokens revoked,
+      Executor executor, Clock clock, IssuerSettings settings) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.hasher = Objects.requireNonNull(hasher, "hasher");
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.revoked = Objects.requireNonNull(revoked, "revoked");
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** Registers a client for a principal (admin API / CLI; blocks). The secret is shown once. */
+  public IssuedClient registerClient(String clientId, String tenantId, String principalId, Set<String> scopes) {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    OAuthClientRecord record = new OAuthClientRecord(clientId, tenantId, principalId, hasher.hash(secret), scopes,
+        clock.instant(), null);
+    store.createOAuthClient(record);
+    return new IssuedClient(record, secret);
+  }
+
+  /** Handles a token request; the store is read on the executor. */
+  public CompletionStage<TokenOutcome> issue(TokenRequest request) {
+    if (request.grantType() == null) {
+      return refused(TokenOutcome.OAuthError.INVALID_REQUEST);
+    }
+    if (!GRANT_TYPE.equals(request.grantType())) {
+      return refused(TokenOutcome.OAuthError.UNSUPPORTED_GRANT_TYPE);
+    }
+    if (request.clientId() == null || request.clientSecret() == null || request.clientId().length() > 128
+        || request.clientSecret().length() > 256) {
+      return CompletableFuture.completedFuture(INVALID_CLIENT);
+    }
+    Set<String> requested = parseScope(request.scope());
+    if (requested == null) {
+      return refused(TokenOutcome.OAuthError.INVALID_SCOPE);
+    }
+    return CompletableFuture.supplyAsync(() -> issueNow(request, requested), executor)
+        .exceptionally(failure -> new TokenOutcome.Refused(TokenOutcome.OAuthError.TEMPORARILY_UNAVAILABLE));
+  }
+
+  private TokenOutcome issueNow(TokenRequest request, Set<String> requested) {
+    Optional<OAuthClientRecord> found = store.findOAuthClient(request.clientId());
+    String presentedHash = hasher.hash(request.clientSecret());
+    String storedHash = found.map(OAuthClientRecord::secretHash).orElse("0".repeat(presentedHash.length()));
+    boolean secretMatches = MessageDigest.isEqual(presentedHash.getBytes(StandardCharsets.US_ASCII),
+        storedHash.getBytes(StandardCharsets.US_ASCII));
+    if (found.isEmpty() || !secretMatches || found.get().revokedAt() != null) {
+      return INVALID_CLIENT;
+    }
+    OAuthClientRecord client = found.get();
+    Optional<Tenant> tenant = store.findTenant(client.tenantId());
+    Optional<StoredPrincipal> principal = store.findPrincipal(client.tenantId(), client.principalId());
+    if (tenant.isEmpty() || tenant.get().disabled() || principal.isEmpty()) {
+      return INVALID_CLIENT;
+    }
+    Set<String> granted = requested.isEmpty() ? client.allowedScopes() : requested;
+    if (!client.allowedScopes().containsAll(granted)) {
+      return new TokenOutcome.Refused(TokenOutcome.OAuthError.INVALID_SCOPE);
+    }
+    String plan = principal.get().plan() != null ? principal.get().plan() : tenant.get().plan();
+    String scope = String.join(" ", granted.stream().sorted().toList());
+    Instant now = clock.instant();
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer(settings.issuerString())
+        .audience(settings.audience())
+        .subject(client.principalId())
+        .claim("client_id", client.clientId())
+        .claim("tenant", client.tenantId())
+        .claim("plan", plan)
+        .claim("scope", scope)
+        .issueTime(Date.from(now))
+        .notBeforeTime(Date.from(now))
+        .expirationTime(Date.from(now.plus(settings.tokenTtl())))
+        .jwtID(newJti())
+        .build();
+    ECKey key = keys.active();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
+        .type(new JOSEObjectType("at+jwt")).build(), claims);
+    try {
+      jwt.sign(new ECDSASigner(key));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign an access token", e);
+    }
+    return new TokenOutcome.Issued(jwt.serialize(), settings.tokenTtl().toSeconds(), scope);
+  }
+
+  /**
+   * RFC 7009: revokes {@code token} if it is a valid token of this issuer issued to {@code clientId} (the
+   * caller authenticated the client first, see {@link #authenticateClient}). Invalid or foreign tokens are
+   * ignored, as the RFC asks (the endpoint answers 200 either way). False only when the revocation list is full.
+   */
+  public boolean revoke(String token, String clientId) {
+    Optional<JWTClaimsSet> claims = verifyOwn(token);
+    if (claims.isEmpty() || !clientId.equals(claims.get().getClaim("client_id"))) {
+      return true;
+    }
+    return revoked.revoke(claims.get().getJWTID(), claims.get().getExpirationTime().toInstant());
+  }
+
+  /** Checks client credentials for the revocation and introspection endpoints (blocks on the store). */
+  public boolean authenticateClient(String clientId, String clientSecret) {
+    if (clientId == null || clientSecret == null) {
+      return false;
+    }
+    Optional<OAuthClientRecord> found = store.findOAuthClient(clientId);
+    String presented = hasher.hash(clientSecret);
+    String stored = found.map(OAuthClientRecord::secretHash).orElse("0".repeat(presented.length()));
+    return MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII),
+        stored.getBytes(StandardCharsets.US_ASCII)) && found.isPresent() && found.get().revokedAt() == null;
+  }
+
+  /** RFC 7662 introspection response members; {@code {"active": false}} for anything not currently valid. */
+  public Map<String, Object> introspect(String token) {
+    Optional<JWTClaimsSet> found = verifyOwn(token);
+    if (found.isEmpty() || revoked.isRevoked(found.get().getJWTID())) {
+      return Map.of("active", false);
+    }
+    JWTClaimsSet c = found.get();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("active", true);
+    out.put("scope", c.getClaim("scope"));
+    out.put("client_id", c.getClaim("client_id"));
+    out.put("token_type", "Bearer");
+    out.put("exp", c.getExpirationTime().toInstant().getEpochSecond());
+    out.put("iat", c.getIssueTime().toInstant().getEpochSecond());
+    out.put("sub", c.getSubject());
+    out.put("aud", settings.audience());
+    out.put("iss", c.getIssuer());
+    out.put("jti", c.getJWTID());
+    out.put("tenant", c.getClaim("tenant"));
+    return out;
+  }
+
+  /** RFC 8414 metadata for {@code /.well-known/oauth-authorization-server}. */
+  public Map<String, Object> metadata() {
+    String base = settings.issuerString();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("issuer", base);
+    out.put("token_endpoint", base + "/oauth2/token");
+    out.put("jwks_uri", base + "/.well-known/jwks.json");
+    out.put("revocation_endpoint", base + "/oauth2/revoke");
+    out.put("introspection_endpoint", base + "/oauth2/introspect");
+    out.put("grant_types_supported", List.of(GRANT_TYPE));
+    out.put("response_types_supported", List.of());
+    out.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+    out.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+    out.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+    out.put("token_endpoint_auth_signing_alg_values_supported", List.of("ES256"));
+    return out;
+  }
+
+  /** This issuer as a trusted issuer of the JWT authenticator: tenant and plan from its own claims. */
+  public TrustedIssuer asTrustedIssuer() {
+    return new TrustedIssuer(settings.issuerString(), settings.audience(), keys, Set.of(JWSAlgorithm.ES256),
+        "tenant", null, "plan", "default", Duration.ofSeconds(30));
+  }
+
+  /** Deny list for the JWT authenticator: this issuer's revoked token ids. */
+  public TokenDenyList denyList() {
+    String me = settings.issuerString();
+    return (issuer, jti) -> me.equals(issuer) && revoked.isRevoked(jti);
+  }
+
+  private Optional<JWTClaimsSet> verifyOwn(String token) {
+    if (token == null || token.length() > 8192) {
+      return Optional.empty();
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || jwt.getHeader().getKeyID() == null) {
+        return Optional.empty();
+      }
+      JWK key = keys.current().getKeyByKeyId(jwt.getHeader().getKeyID());
+      if (!(key instanceof ECKey ec) || !jwt.verify(new ECDSAVerifier(ec))) {
+        return Optional.empty();
+      }
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      if (!settings.issuerString().equals(claims.getIssuer()) || claims.getExpirationTime() == null
+          || claims.getIssueTime() == null || !clock.instant().isBefore(claims.getExpirationTime().toInstant())) {
+        return Optional.empty();
+      }
+      return Optional.of(claims);
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Space-separated scope tokens, or {@code null} when malformed; empty means "all allowed scopes". */
+  private static Set<String> parseScope(String scope) {
+    Set<String> out = new LinkedHashSet<>();
+    if (scope == null || scope.isBlank()) {
+      return out;
+    }
+    if (scope.length() > 4096) {
+      return null;
+    }
+    for (String part : scope.split(" ")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      try {
+        out.add(Ids.requireScope(part));
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+    return out.size() > MAX_SCOPES ? null : out;
+  }
+
+  private static String newJti() {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+  }
+
+  private static CompletionStage<TokenOutcome> refused(TokenOutcome.OAuthError error) {
+    return CompletableFuture.completedFuture(new TokenOutcome.Refused(error));
+  }
+}

@@ -1,0 +1,6 @@
+CREATE TABLE oauth_signing_keys (
+  kid         TEXT PRIMARY KEY,
+  sealed_jwk  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  retired_at  INTEGER
+);
