@@ -6,6 +6,7 @@ import dev.portcullis.identity.CredentialRequest;
 import dev.portcullis.identity.FailureReason;
 import dev.portcullis.identity.Identifier;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.identity.hmac.CanonicalRequest;
 import dev.portcullis.pipeline.ApiError;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
@@ -17,10 +18,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -102,15 +100,7 @@ public final class IdentifyStage implements Stage {
   }
 
   private static String sha256(Exchange exchange) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      if (exchange.rawBody() != null) {
-        digest.update(exchange.rawBody().getBytes());
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return CanonicalRequest.bodySha256(exchange.rawBody() == null ? new byte[0] : exchange.rawBody().getBytes());
   }
 
   private static InetAddress address(String literal) {

@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code portcullis.jar}. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "portcullis 0.1.0",
     description = "Security gateway for LLM APIs.",
-    subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, SimulatorCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, SimulatorCommand.class,
+        ManageCommands.Plans.class, ManageCommands.Tenants.class, ManageCommands.Principals.class,
+        ManageCommands.Keys.class})
 public final class Main {
 
   public static void main(String[] args) {

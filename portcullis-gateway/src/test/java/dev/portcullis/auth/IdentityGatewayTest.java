@@ -182,6 +182,56 @@ class IdentityGatewayTest {
     assertThat(chat("authorization", "Bearer " + globexKey.path("key").asText()).statusCode()).isEqualTo(200);
   }
 
+  record Cli(int code, String out, String err) {}
+
+  static Cli cli(String... args) {
+    picocli.CommandLine cl = dev.portcullis.cli.Main.commandLine();
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    return new Cli(cl.execute(args), out.toString(), err.toString());
+  }
+
+  @Test
+  void cliManagesPlansTenantsAndKeysThroughTheAdminApi() throws Exception {
+    String url = "http://127.0.0.1:" + portcullis.gateway().adminPort();
+    assertThat(cli("plans", "create", "team", "--admin-url", url, "--admin-token", ROOT).code()).isZero();
+    assertThat(cli("tenants", "create", "initech", "--plan", "team", "--admin-url", url, "--admin-token", ROOT)
+        .out()).contains("created tenant initech on plan team");
+    Cli created = cli("keys", "create", "--tenant", "initech", "--plan", "team", "--admin-url", url,
+        "--admin-token", ROOT);
+    assertThat(created.code()).isZero();
+    String secret = created.out().strip();
+    assertThat(secret).startsWith("pc_live_");
+    assertThat(created.err()).contains("shown only once");
+    assertThat(chat("authorization", "Bearer " + secret).statusCode()).isEqualTo(200);
+
+    Cli list = cli("keys", "list", "--tenant", "initech", "--admin-url", url, "--admin-token", ROOT);
+    assertThat(list.out()).contains("default").contains("active").doesNotContain(secret);
+    String keyId = list.out().lines().skip(1).findFirst().orElseThrow().split("\t")[0];
+    assertThat(cli("keys", "revoke", keyId, "--tenant", "initech", "--admin-url", url, "--admin-token", ROOT)
+        .out()).contains("revoked key " + keyId);
+    assertThat(chat("authorization", "Bearer " + secret).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void cliExplainsRefusalsAndBadInput() {
+    String url = "http://127.0.0.1:" + portcullis.gateway().adminPort();
+    Cli forbidden = cli("keys", "create", "--tenant", "globex", "--admin-url", url, "--admin-token", ACME_ADMIN);
+    assertThat(forbidden.code()).isEqualTo(1);
+    assertThat(forbidden.err()).contains("portcullis: Forbidden");
+    Cli noToken = cli("tenants", "list", "--admin-url", url, "--admin-token", "");
+    assertThat(noToken.code()).isEqualTo(1);
+    assertThat(noToken.err()).contains("Unauthorized").contains("PORTCULLIS_ADMIN_TOKEN");
+    Cli missingOption = cli("keys", "create", "--admin-url", url);
+    assertThat(missingOption.code()).isEqualTo(2);
+    assertThat(missingOption.err()).contains("Missing required option: '--tenant=<tenant>'");
+    Cli unreachable = cli("tenants", "list", "--admin-url", "http://127.0.0.1:1");
+    assertThat(unreachable.code()).isEqualTo(1);
+    assertThat(unreachable.err()).contains("cannot reach the admin API");
+  }
+
   @Test
   void badAdminInputIsAProblemNamingTheField() throws Exception {
     HttpResponse<String> res = admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{\"environment\":\"live\"}");
