@@ -274,14 +274,24 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     Instant expires = expiry(body);
     IssuedKey issued = identity.keys().create(new ApiKeyService.KeySpec(tenant, principal, environment, scopes,
         cidrs, expires));
-    return issued(issued);
+    return withSigningSecret(issued);
+  }
+
+  /** With signed requests on, a new key's signing secret is shown once, beside the key. */
+  private JsonNode withSigningSecret(IssuedKey issued) {
+    ObjectNode n = (ObjectNode) issued(issued);
+    if (identity.settings().signedRequests()) {
+      identity.keys().signingSecret(issued.record().id()).ifPresent(secret -> n.put("signing_secret", secret));
+    }
+    return n;
   }
 
   private JsonNode rotate(String tenant, String keyId, JsonNode body) {
     ownedKey(tenant, keyId);
     long grace = body.path("grace_seconds").asLong(3600);
     Optional<IssuedKey> fresh = identity.keys().rotate(keyId, Duration.ofSeconds(grace));
-    return issued(fresh.orElseThrow(() -> new Invalid("Key '" + keyId + "' is revoked or was already rotated.")));
+    return withSigningSecret(fresh.orElseThrow(() -> new Invalid("Key '" + keyId
+        + "' is revoked or was already rotated.")));
   }
 
   private JsonNode revoke(String tenant, String keyId) {

@@ -56,6 +56,7 @@ class IdentityGatewayTest {
         identity:
           store: {sqlite: ids.db}
           api-keys: {pepper: "${env:PEPPER}"}
+          signed-requests: {enabled: true, skew: 60s}
         """.formatted(ROOT, ACME_ADMIN, upstream.baseUrl());
     LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml,
         Map.of("PEPPER", "pepper-for-tests-0123456789abcdef0123")::get, dir, Portcullis.SECTIONS));
@@ -230,6 +231,22 @@ class IdentityGatewayTest {
     Cli unreachable = cli("tenants", "list", "--admin-url", "http://127.0.0.1:1");
     assertThat(unreachable.code()).isEqualTo(1);
     assertThat(unreachable.err()).contains("cannot reach the admin API");
+  }
+
+  @Test
+  void signedRequestIsAcceptedOnceAndItsReplayRefused() throws Exception {
+    JsonNode key = newKey("acme", ROOT);
+    String secret = key.path("signing_secret").asText();
+    assertThat(secret).isNotBlank();
+    var signer = new dev.portcullis.identity.hmac.HmacSigner(key.path("id").asText(), secret);
+    String authorization = signer.authorization("POST", "/v1/chat/completions", null,
+        CHAT.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now());
+    assertThat(chat("authorization", authorization).statusCode()).isEqualTo(200);
+    HttpResponse<String> replay = chat("authorization", authorization);
+    assertThat(replay.statusCode()).isEqualTo(403);
+    String tampered = signer.authorization("POST", "/v1/chat/completions", null,
+        "{\"model\":\"sim-large\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now());
+    assertThat(chat("authorization", tampered).statusCode()).isEqualTo(401);
   }
 
   @Test
