@@ -5,6 +5,7 @@ import dev.portcullis.auth.IdentityAdminRoutes;
 import dev.portcullis.auth.IdentityRuntime;
 import dev.portcullis.auth.IdentitySection;
 import dev.portcullis.auth.IdentitySettings;
+import dev.portcullis.auth.OAuthEndpoints;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.LiveConfig;
 import dev.portcullis.observe.GatewayMetrics;
@@ -45,6 +46,10 @@ public final class Portcullis {
       identity = IdentityRuntime.start(identitySettings, clock);
       builder.stage(new IdentifyStage(identity.identifier(), identitySettings.realm(), metrics.registry()));
       builder.adminRoutes(new IdentityAdminRoutes(vertx, identity, clock));
+      if (identity.oauth() != null) {
+        new OAuthEndpoints(identity.oauth(), identity.oauthKeys(), identity.executor()).endpoints()
+            .forEach(builder::endpoint);
+      }
     } else {
       LOG.warn("identity mode none: requests are not authenticated");
     }

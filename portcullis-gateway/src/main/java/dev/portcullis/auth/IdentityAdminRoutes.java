@@ -129,6 +129,18 @@ public final class IdentityAdminRoutes implements AdminRoutes {
         run(ctx, 201, () -> rotate(tenant, ctx.pathParam("key"), body(ctx)));
       }
     });
+    router.post("/admin/v1/tenants/:tenant/oauth-clients").handler(ctx -> {
+      String tenant = ctx.pathParam("tenant");
+      if (AdminAccess.mayWrite(ctx, tenant)) {
+        run(ctx, 201, () -> createClient(tenant, body(ctx)));
+      }
+    });
+    router.post("/admin/v1/tenants/:tenant/oauth-clients/:client/revoke").handler(ctx -> {
+      String tenant = ctx.pathParam("tenant");
+      if (AdminAccess.mayWrite(ctx, tenant)) {
+        run(ctx, 200, () -> revokeClient(tenant, ctx.pathParam("client")));
+      }
+    });
     router.post("/admin/v1/tenants/:tenant/keys/:key/revoke").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
       if (AdminAccess.mayWrite(ctx, tenant)) {
@@ -300,6 +312,34 @@ public final class IdentityAdminRoutes implements AdminRoutes {
       throw new Invalid("Key '" + keyId + "' is already revoked.");
     }
     return key(identity.store().findApiKey(keyId).orElseThrow(() -> new Missing("Key vanished.")));
+  }
+
+  private JsonNode createClient(String tenant, JsonNode body) {
+    if (identity.oauth() == null) {
+      throw new Invalid("the built-in OAuth server is off; configure identity.oauth");
+    }
+    requireTenant(tenant);
+    String principal = required(body, "principal");
+    if (identity.store().findPrincipal(tenant, principal).isEmpty()) {
+      throw new Missing("Principal '" + principal + "' does not exist in tenant '" + tenant + "'.");
+    }
+    Set<String> scopes = new LinkedHashSet<>();
+    body.path("scopes").forEach(s -> scopes.add(s.asText()));
+    var issued = identity.oauth().registerClient(required(body, "client_id"), tenant, principal, scopes);
+    ObjectNode n = JSON.createObjectNode().put("client_id", issued.record().clientId()).put("tenant", tenant)
+        .put("principal", principal).put("client_secret", issued.secret())
+        .put("note", "Store this secret now: it is shown only once.");
+    scopes.forEach(n.putArray("scopes")::add);
+    return n;
+  }
+
+  private JsonNode revokeClient(String tenant, String clientId) {
+    var client = identity.store().findOAuthClient(clientId).filter(c -> c.tenantId().equals(tenant))
+        .orElseThrow(() -> new Missing("Client '" + clientId + "' does not exist in tenant '" + tenant + "'."));
+    if (!identity.store().revokeOAuthClient(client.clientId(), clock.instant())) {
+      throw new Invalid("Client '" + clientId + "' is already revoked.");
+    }
+    return JSON.createObjectNode().put("client_id", clientId).put("revoked", true);
   }
 
   /** The key if it belongs to this tenant; otherwise 404, exactly as for a key that does not exist. */

@@ -16,6 +16,10 @@ import dev.portcullis.identity.jwt.Jwks;
 import dev.portcullis.identity.jwt.KeySource;
 import dev.portcullis.identity.jwt.TokenDenyList;
 import dev.portcullis.identity.jwt.TrustedIssuer;
+import dev.portcullis.identity.oauth.IssuerSettings;
+import dev.portcullis.identity.oauth.RevokedTokens;
+import dev.portcullis.identity.oauth.SigningKeyRing;
+import dev.portcullis.identity.oauth.TokenIssuer;
 import dev.portcullis.identity.store.IdentityStore;
 import dev.portcullis.identity.store.IdentityStores;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +58,8 @@ public final class IdentityRuntime implements AutoCloseable {
   private final List<KeySource> keySources;
   private final Identifier identifier;
   private final ApiKeyService keyService;
+  private TokenIssuer oauth;
+  private SigningKeyRing oauthKeys;
 
   private IdentityRuntime(IdentitySettings settings, IdentityStore store, ThreadPoolExecutor executor,
       ScheduledExecutorService scheduler, ApiKeyAuthenticator apiKeys, ApiKeySigningKeys signingKeys,
@@ -113,8 +119,35 @@ public final class IdentityRuntime implements AutoCloseable {
           i.algorithms().stream().map(JWSAlgorithm::parse).collect(java.util.stream.Collectors.toSet()),
           i.tenantClaim(), i.tenant(), i.planClaim(), i.plan(), i.maxSkew()));
     }
+    TokenIssuer oauth = null;
+    SigningKeyRing oauthKeys = null;
+    TokenDenyList denyList = TokenDenyList.NONE;
+    if (settings.oauth() != null) {
+      IdentitySettings.OAuth o = settings.oauth();
+      SigningKeyRing ring = SigningKeyRing.stored(store, hasher, clock, o.tokenTtl().plusMinutes(1));
+      oauthKeys = ring;
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          ring.expireRetired();
+        } catch (RuntimeException e) {
+          LOG.warn("signing key refresh failed; keeping the keys held", e);
+        }
+      }, 60, 60, TimeUnit.SECONDS);
+      long rotation = o.keyRotation().toSeconds();
+      scheduler.scheduleAtFixedRate(() -> {
+        try {
+          ring.rotate();
+        } catch (RuntimeException e) {
+          LOG.error("signing key rotation failed; the current key keeps signing", e);
+        }
+      }, rotation, rotation, TimeUnit.SECONDS);
+      oauth = new TokenIssuer(store, hasher, ring, new RevokedTokens(100_000, clock), executor, clock,
+          new IssuerSettings(o.issuer(), o.audience(), o.tokenTtl()));
+      issuers.add(oauth.asTrustedIssuer());
+      denyList = oauth.denyList();
+    }
     JwtAuthenticator jwts = issuers.isEmpty() ? null
-        : new JwtAuthenticator(issuers, clock, 100_000, Duration.ofMinutes(5), TokenDenyList.NONE);
+        : new JwtAuthenticator(issuers, clock, 100_000, Duration.ofMinutes(5), denyList);
     ApiKeySigningKeys signingKeys = null;
     HmacAuthenticator hmac = null;
     if (settings.signedRequests()) {
@@ -124,8 +157,26 @@ public final class IdentityRuntime implements AutoCloseable {
           settings.signedRequestSkew());
     }
     ApiKeyService keyService = new ApiKeyService(store, hasher, clock, invalidations);
-    return new IdentityRuntime(settings, store, executor, scheduler, apiKeys, signingKeys, lastUsed, sources,
-        new Identifier(apiKeys, jwts, hmac), keyService);
+    IdentityRuntime runtime = new IdentityRuntime(settings, store, executor, scheduler, apiKeys, signingKeys,
+        lastUsed, sources, new Identifier(apiKeys, jwts, hmac), keyService);
+    runtime.oauth = oauth;
+    runtime.oauthKeys = oauthKeys;
+    return runtime;
+  }
+
+  /** The built-in OAuth issuer, or null when {@code identity.oauth} is not configured. */
+  public TokenIssuer oauth() {
+    return oauth;
+  }
+
+  /** The built-in issuer's signing keys, or null. */
+  public SigningKeyRing oauthKeys() {
+    return oauthKeys;
+  }
+
+  /** Runs blocking identity work (store, secret hashing) off the event loop, on the bounded store pool. */
+  public java.util.concurrent.Executor executor() {
+    return executor;
   }
 
   public IdentitySettings settings() {

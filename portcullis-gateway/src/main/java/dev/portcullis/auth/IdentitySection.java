@@ -68,7 +68,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
       }
       return IdentitySettings.none();
     }
-    known(node, "identity", problems, "store", "api-keys", "jwt", "signed-requests", "realm");
+    known(node, "identity", problems, "store", "api-keys", "jwt", "signed-requests", "realm", "oauth");
     String realm = text(node, "identity", "realm", "portcullis", context, problems);
     if (realm.isEmpty() || realm.contains("\"") || realm.contains("\\")) {
       problems.add("identity.realm: must be non-empty without quotes or backslashes");
@@ -132,7 +132,42 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
         problems.add("identity.signed-requests.skew: at most 15m");
       }
     }
-    return new IdentitySettings(true, realm, store, pepper, environments, cacheTtl, issuers, signed, skew);
+    IdentitySettings.OAuth oauth = node.has("oauth") ? oauth(node.get("oauth"), context, problems) : null;
+    return new IdentitySettings(true, realm, store, pepper, environments, cacheTtl, issuers, signed, skew, oauth);
+  }
+
+  private IdentitySettings.OAuth oauth(JsonNode node, Context context, List<String> problems) {
+    String path = "identity.oauth";
+    if (!node.isObject()) {
+      problems.add(path + ": must be a mapping");
+      return null;
+    }
+    known(node, path, problems, "issuer", "audience", "token-ttl", "key-rotation");
+    String issuer = text(node, path, "issuer", null, context, problems);
+    URI uri = null;
+    if (issuer == null) {
+      problems.add(path + ".issuer: missing (the public base URL of this gateway, e.g. https://llm.example.com)");
+    } else {
+      try {
+        uri = URI.create(issuer);
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+            || uri.getQuery() != null || uri.getFragment() != null) {
+          problems.add(path + ".issuer: must be an http(s) URL without query or fragment");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(path + ".issuer: not a URL");
+      }
+    }
+    String audience = text(node, path, "audience", "portcullis", context, problems);
+    Duration ttl = duration(node, path, "token-ttl", Duration.ofMinutes(15), problems);
+    if (ttl.compareTo(Duration.ofMinutes(1)) < 0 || ttl.compareTo(Duration.ofHours(1)) > 0) {
+      problems.add(path + ".token-ttl: must be between 1m and 1h");
+    }
+    Duration rotation = duration(node, path, "key-rotation", Duration.ofHours(24), problems);
+    if (rotation.compareTo(ttl) <= 0) {
+      problems.add(path + ".key-rotation: must be longer than token-ttl");
+    }
+    return new IdentitySettings.OAuth(uri, audience, ttl, rotation);
   }
 
   private IdentitySettings.Store store(JsonNode node, Context context, List<String> problems) {

@@ -19,7 +19,8 @@ public record IdentitySettings(
     Duration cacheTtl,
     List<Issuer> issuers,
     boolean signedRequests,
-    Duration signedRequestSkew) {
+    Duration signedRequestSkew,
+    OAuth oauth) {
 
   public IdentitySettings {
     environments = Set.copyOf(environments);
@@ -28,7 +29,7 @@ public record IdentitySettings(
 
   static IdentitySettings none() {
     return new IdentitySettings(false, "portcullis", null, null, Set.of(), Duration.ZERO, List.of(), false,
-        Duration.ZERO);
+        Duration.ZERO, null);
   }
 
   @Override
@@ -36,6 +37,14 @@ public record IdentitySettings(
     return "IdentitySettings[enabled=" + enabled + ", store=" + store + ", pepper=***, environments=" + environments
         + ", issuers=" + issuers + ", signedRequests=" + signedRequests + "]";
   }
+
+  /**
+   * The built-in OAuth 2.0 client-credentials server, or null when off.
+   *
+   * @param issuer      issuer identifier and public base URL of the endpoints
+   * @param keyRotation how often a new signing key is made; old keys stay published while their tokens live
+   */
+  public record OAuth(URI issuer, String audience, Duration tokenTtl, Duration keyRotation) {}
 
   /** Where tenants, principals and keys live: a SQLite file, or PostgreSQL. */
   public record Store(Path sqlite, String postgresUrl, String postgresUser, String postgresPassword, int poolSize) {

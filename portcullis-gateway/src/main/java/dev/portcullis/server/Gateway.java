@@ -8,6 +8,7 @@ import dev.portcullis.config.LiveConfig.ReloadResult;
 import dev.portcullis.observe.AccessLog;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PublicEndpoint;
 import dev.portcullis.pipeline.ResponseFilterFactory;
 import dev.portcullis.pipeline.Stage;
 import io.vertx.core.DeploymentOptions;
@@ -82,6 +83,7 @@ public final class Gateway {
     private final List<Stage> stages = new ArrayList<>();
     private final List<ResponseFilterFactory> filters = new ArrayList<>();
     private final List<AdminRoutes> adminRoutes = new ArrayList<>();
+    private final Map<String, PublicEndpoint> endpoints = new java.util.LinkedHashMap<>();
     private GatewayMetrics metrics;
     private boolean watchFile = true;
 
@@ -98,6 +100,15 @@ public final class Gateway {
     /** Appends a response filter factory; filters see the upstream's output in the order added. */
     public Builder responseFilter(ResponseFilterFactory factory) {
       filters.add(factory);
+      return this;
+    }
+
+    /** Adds an endpoint the gateway answers itself on the public listeners; paths must be unique. */
+    public Builder endpoint(PublicEndpoint endpoint) {
+      if (dev.portcullis.config.Route.forPath(endpoint.path()) != null
+          || endpoints.putIfAbsent(endpoint.path(), endpoint) != null) {
+        throw new IllegalArgumentException("path already served: " + endpoint.path());
+      }
       return this;
     }
 
@@ -134,7 +145,7 @@ public final class Gateway {
       Gateway[] self = new Gateway[1];
       AdminServer admin = new AdminServer(vertx, config.admin(), m, () -> self[0] != null && self[0].ready,
           () -> self[0].reload(), adminRoutes);
-      return vertx.deployVerticle(() -> new GatewayVerticle(live, pipeline, m, accessLog, ports),
+      return vertx.deployVerticle(() -> new GatewayVerticle(live, pipeline, m, accessLog, ports, Map.copyOf(endpoints)),
               new DeploymentOptions().setInstances(instances))
           .compose(id -> admin.start().map(adminPort -> {
             Gateway g = new Gateway(vertx, live, m, ports, admin, adminPort, id);

@@ -8,6 +8,7 @@ import dev.portcullis.forward.UpstreamClients;
 import dev.portcullis.observe.AccessLog;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PublicEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -32,17 +33,19 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final Map<String, Integer> boundPorts;
+  private final Map<String, PublicEndpoint> endpoints;
   private final List<HttpServer> servers = new ArrayList<>();
   private UpstreamClients clients;
   private long sweepTimer = -1;
 
   GatewayVerticle(LiveConfig live, Pipeline pipeline, GatewayMetrics metrics, AccessLog accessLog,
-      ConcurrentHashMap<String, Integer> boundPorts) {
+      ConcurrentHashMap<String, Integer> boundPorts, Map<String, PublicEndpoint> endpoints) {
     this.live = live;
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.boundPorts = boundPorts;
+    this.endpoints = endpoints;
   }
 
   @Override
@@ -53,7 +56,7 @@ final class GatewayVerticle extends VerticleBase {
     for (ListenerConfig listener : config.server().listeners()) {
       boolean mtls = listener.tls() != null && listener.tls().clientAuth() != ClientAuth.NONE;
       HttpServer server = vertx.createHttpServer(options(config, listener));
-      server.requestHandler(new ProxyHandler(vertx, live, pipeline, clients, metrics, accessLog, mtls));
+      server.requestHandler(new ProxyHandler(vertx, live, pipeline, clients, metrics, accessLog, mtls, endpoints));
       servers.add(server);
       listening.add(server.listen().onSuccess(s -> boundPorts.putIfAbsent(listener.name(), s.actualPort())));
     }

@@ -21,8 +21,10 @@ import dev.portcullis.pipeline.Completion;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
 import dev.portcullis.pipeline.Pipeline;
+import dev.portcullis.pipeline.PublicEndpoint;
 import dev.portcullis.pipeline.ResponseFilter;
 import dev.portcullis.pipeline.SseEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -70,9 +72,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
   private final GatewayMetrics metrics;
   private final AccessLog accessLog;
   private final boolean wantsClientCertificates;
+  private final Map<String, PublicEndpoint> endpoints;
 
   ProxyHandler(Vertx vertx, LiveConfig live, Pipeline pipeline, UpstreamClients clients, GatewayMetrics metrics,
-      AccessLog accessLog, boolean wantsClientCertificates) {
+      AccessLog accessLog, boolean wantsClientCertificates, Map<String, PublicEndpoint> endpoints) {
     this.vertx = vertx;
     this.live = live;
     this.pipeline = pipeline;
@@ -80,6 +83,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.wantsClientCertificates = wantsClientCertificates;
+    this.endpoints = Map.copyOf(endpoints);
   }
 
   @Override
@@ -96,6 +100,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     final long start = System.nanoTime();
     final String requestId;
     Route route;
+    PublicEndpoint endpoint;
     Exchange exchange;
     Buffer body;
     boolean bodyDone;
@@ -123,6 +128,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       res.endHandler(v -> finish());
       res.closeHandler(v -> finish());
       route = Route.forPath(req.path());
+      if (route == null && (endpoint = endpoints.get(req.path())) != null) {
+        local();
+        return;
+      }
       if (route == null) {
         transportReject(404, ApiError.invalidRequest("Unknown request URL: " + req.method() + " " + req.path()
             + ".", null, "unknown_url"), "unknown_url");
@@ -144,28 +153,33 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       readBody();
     }
 
+    /** The declared body length; -1 when absent; Long.MAX_VALUE when unparseable (never accepted). */
+    long declaredLength() {
+      String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (declared == null) {
+        return -1;
+      }
+      try {
+        long length = Long.parseLong(declared.trim());
+        return length < 0 ? Long.MAX_VALUE : length;
+      } catch (NumberFormatException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+
     void readBody() {
       long cap = config.route(route).maxBodyBytes();
-      String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-      int initial = 1024;
-      if (declared != null) {
-        long length;
-        try {
-          length = Long.parseLong(declared.trim());
-        } catch (NumberFormatException e) {
-          length = -1;
-        }
-        if (length < 0) {
-          closeAfter(400, ApiError.invalidRequest("Invalid Content-Length header.", null, "invalid_request"),
-              "bad_length");
-          return;
-        }
-        if (length > cap) {
-          tooLarge(cap);
-          return;
-        }
-        initial = (int) Math.max(16, length);
+      long length = declaredLength();
+      if (length == Long.MAX_VALUE) {
+        closeAfter(400, ApiError.invalidRequest("Invalid Content-Length header.", null, "invalid_request"),
+            "bad_length");
+        return;
       }
+      if (length > cap) {
+        tooLarge(cap);
+        return;
+      }
+      int initial = length < 0 ? 1024 : (int) Math.max(16, length);
       body = Buffer.buffer(initial);
       readTimer = vertx.setTimer(config.server().readTimeout().toMillis(), t -> {
         readTimer = -1;
@@ -272,6 +286,61 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     // ---- answers the gateway gives itself ----
+
+    void local() {
+      if (!endpoint.method().equals(req.method().name())) {
+        res.putHeader(HttpHeaders.ALLOW, endpoint.method());
+        transportReject(405, ApiError.invalidRequest("Method " + req.method() + " is not allowed on " + req.path()
+            + "; use " + endpoint.method() + ".", null, "method_not_allowed"), "method");
+        return;
+      }
+      if (declaredLength() > PublicEndpoint.MAX_BODY_BYTES) {
+        closeAfter(413, ApiError.invalidRequest("The request body is too large.", null, "request_too_large"),
+            "body_too_large");
+        return;
+      }
+      Buffer collected = Buffer.buffer();
+      req.handler(chunk -> {
+        if (bodyDone) {
+          return;
+        }
+        if (collected.length() + chunk.length() > PublicEndpoint.MAX_BODY_BYTES) {
+          bodyDone = true;
+          closeAfter(413, ApiError.invalidRequest("The request body is too large.", null, "request_too_large"),
+              "body_too_large");
+          return;
+        }
+        collected.appendBuffer(chunk);
+      });
+      req.endHandler(v -> {
+        if (bodyDone) {
+          return;
+        }
+        bodyDone = true;
+        Future<PublicEndpoint.Response> answer;
+        try {
+          answer = endpoint.handle(new PublicEndpoint.Request(req.headers(), collected, req.remoteAddress(),
+              req.isSSL()));
+        } catch (RuntimeException e) {
+          answer = Future.failedFuture(e);
+        }
+        answer.onComplete(ar -> {
+          if (res.ended() || res.closed()) {
+            return;
+          }
+          if (ar.failed()) {
+            metrics.stageFailed(endpoint.name());
+            LOG.error("endpoint {} failed, request {}", endpoint.name(), requestId, ar.cause());
+            reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"),
+                Map.of());
+            return;
+          }
+          PublicEndpoint.Response r = ar.result();
+          r.headers().forEach(res::putHeader);
+          res.setStatusCode(r.status()).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType()).end(r.body());
+        });
+      });
+    }
 
     void listModels() {
       Predicate<String> allowed = exchange.get(ALLOWED_MODELS);
@@ -701,7 +770,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       if (accessLog.enabled()) {
         accessLog.write(new AccessLog.Entry(Instant.now(), requestId, req.method().name(), req.path(),
-            route == null ? null : route.id(), exchange == null ? null : exchange.errorDetail(), model,
+            route != null ? route.id() : endpoint != null ? endpoint.name() : null,
+            exchange == null ? null : exchange.errorDetail(), model,
             exchange == null || exchange.upstream() == null ? null : exchange.upstream().name(),
             exchange == null ? null : exchange.principalId(),
             req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),

@@ -57,6 +57,7 @@ class IdentityGatewayTest {
           store: {sqlite: ids.db}
           api-keys: {pepper: "${env:PEPPER}"}
           signed-requests: {enabled: true, skew: 60s}
+          oauth: {issuer: "http://127.0.0.1", audience: portcullis, token-ttl: 5m}
         """.formatted(ROOT, ACME_ADMIN, upstream.baseUrl());
     LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml,
         Map.of("PEPPER", "pepper-for-tests-0123456789abcdef0123")::get, dir, Portcullis.SECTIONS));
@@ -247,6 +248,87 @@ class IdentityGatewayTest {
     String tampered = signer.authorization("POST", "/v1/chat/completions", null,
         "{\"model\":\"sim-large\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now());
     assertThat(chat("authorization", tampered).statusCode()).isEqualTo(401);
+  }
+
+  static HttpResponse<String> publicCall(String method, String path, String form, String... headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().port()
+        + path)).method(method, form == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(form));
+    if (form != null) {
+      b.header("content-type", "application/x-www-form-urlencoded");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String basic(String id, String secret) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((id + ":" + secret).getBytes());
+  }
+
+  @Test
+  void oauthClientCredentialsTokensAuthenticateAndCanBeRevoked() throws Exception {
+    HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"client_id\":\"billing-bot\",\"principal\":\"app\",\"scopes\":[\"chat\",\"embed\"]}");
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    String secret = JSON.readTree(registered.body()).path("client_secret").asText();
+
+    HttpResponse<String> token = publicCall("POST", "/oauth2/token", "grant_type=client_credentials&scope=chat",
+        "authorization", basic("billing-bot", secret));
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+    JsonNode issued = JSON.readTree(token.body());
+    assertThat(issued.path("token_type").asText()).isEqualTo("Bearer");
+    assertThat(issued.path("scope").asText()).isEqualTo("chat");
+    String accessToken = issued.path("access_token").asText();
+    assertThat(chat("authorization", "Bearer " + accessToken).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> post = publicCall("POST", "/oauth2/token",
+        "grant_type=client_credentials&client_id=billing-bot&client_secret=" + secret);
+    assertThat(post.statusCode()).isEqualTo(200);
+
+    HttpResponse<String> active = publicCall("POST", "/oauth2/introspect", "token=" + accessToken,
+        "authorization", basic("billing-bot", secret));
+    assertThat(JSON.readTree(active.body()).path("active").asBoolean()).isTrue();
+    assertThat(publicCall("POST", "/oauth2/revoke", "token=" + accessToken, "authorization",
+        basic("billing-bot", secret)).statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(publicCall("POST", "/oauth2/introspect", "token=" + accessToken, "authorization",
+        basic("billing-bot", secret)).body()).path("active").asBoolean()).isFalse();
+    assertThat(chat("authorization", "Bearer " + accessToken).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void oauthRefusesWhatTheClientMayNotHave() throws Exception {
+    HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"client_id\":\"narrow-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"]}");
+    String secret = JSON.readTree(registered.body()).path("client_secret").asText();
+    HttpResponse<String> scope = publicCall("POST", "/oauth2/token", "grant_type=client_credentials&scope=admin",
+        "authorization", basic("narrow-bot", secret));
+    assertThat(scope.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(scope.body()).path("error").asText()).isEqualTo("invalid_scope");
+    HttpResponse<String> wrong = publicCall("POST", "/oauth2/token", "grant_type=client_credentials",
+        "authorization", basic("narrow-bot", "wrong-secret"));
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"portcullis\"");
+    assertThat(JSON.readTree(wrong.body()).path("error").asText()).isEqualTo("invalid_client");
+    HttpResponse<String> grant = publicCall("POST", "/oauth2/token", "grant_type=password",
+        "authorization", basic("narrow-bot", secret));
+    assertThat(JSON.readTree(grant.body()).path("error").asText()).isEqualTo("unsupported_grant_type");
+    HttpResponse<String> twice = publicCall("POST", "/oauth2/token",
+        "grant_type=client_credentials&grant_type=client_credentials", "authorization", basic("narrow-bot", secret));
+    assertThat(JSON.readTree(twice.body()).path("error").asText()).isEqualTo("invalid_request");
+    assertThat(publicCall("GET", "/oauth2/token", null).statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void oauthPublishesJwksAndMetadata() throws Exception {
+    JsonNode jwks = JSON.readTree(publicCall("GET", "/.well-known/jwks.json", null).body());
+    assertThat(jwks.path("keys").get(0).path("kty").asText()).isEqualTo("EC");
+    assertThat(jwks.toString()).doesNotContain("\"d\"");
+    JsonNode meta = JSON.readTree(publicCall("GET", "/.well-known/oauth-authorization-server", null).body());
+    assertThat(meta.path("issuer").asText()).isEqualTo("http://127.0.0.1");
+    assertThat(meta.path("token_endpoint").asText()).isEqualTo("http://127.0.0.1/oauth2/token");
   }
 
   @Test
