@@ -18,6 +18,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
+import java.security.cert.X509Certificate;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -65,8 +66,11 @@ public final class IdentifyStage implements Stage {
     String authorization = headers.get("authorization");
     String bodyHash = Identifier.needsBodyHash(authorization) ? sha256(exchange) : null;
     InetAddress client = exchange.remoteAddress() == null ? null : address(exchange.remoteAddress().hostAddress());
+    X509Certificate certificate = exchange.peerCertificates().isEmpty() ? null
+        : (X509Certificate) exchange.peerCertificates().getFirst();
     CompletionStage<AuthResult> result = identifier.identify(new CredentialRequest(authorization,
-        headers.get("x-api-key"), exchange.method(), exchange.path(), exchange.query(), bodyHash, client));
+        headers.get("x-api-key"), exchange.method(), exchange.path(), exchange.query(), bodyHash, client,
+        certificate));
     CompletableFuture<AuthResult> done = result.toCompletableFuture();
     if (done.isDone() && !done.isCompletedExceptionally()) {
       return Future.succeededFuture(decide(exchange, done.join()));

@@ -16,6 +16,7 @@ import dev.portcullis.identity.jwt.Jwks;
 import dev.portcullis.identity.jwt.KeySource;
 import dev.portcullis.identity.jwt.TokenDenyList;
 import dev.portcullis.identity.jwt.TrustedIssuer;
+import dev.portcullis.identity.mtls.CertificateAuthenticator;
 import dev.portcullis.identity.oauth.IssuerSettings;
 import dev.portcullis.identity.oauth.RevokedTokens;
 import dev.portcullis.identity.oauth.SigningKeyRing;
@@ -157,8 +158,10 @@ public final class IdentityRuntime implements AutoCloseable {
           settings.signedRequestSkew());
     }
     ApiKeyService keyService = new ApiKeyService(store, hasher, clock, invalidations);
+    CertificateAuthenticator certificates = settings.certificates().isEmpty() ? null
+        : new CertificateAuthenticator(settings.certificates(), store, executor, clock, settings.cacheTtl());
     IdentityRuntime runtime = new IdentityRuntime(settings, store, executor, scheduler, apiKeys, signingKeys,
-        lastUsed, sources, new Identifier(apiKeys, jwts, hmac), keyService);
+        lastUsed, sources, new Identifier(apiKeys, jwts, hmac, certificates), keyService);
     runtime.oauth = oauth;
     runtime.oauthKeys = oauthKeys;
     return runtime;

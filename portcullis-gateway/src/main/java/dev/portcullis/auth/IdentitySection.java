@@ -3,6 +3,7 @@ package dev.portcullis.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.Durations;
+import dev.portcullis.identity.mtls.CertificateIdentity;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
       }
       return IdentitySettings.none();
     }
-    known(node, "identity", problems, "store", "api-keys", "jwt", "signed-requests", "realm", "oauth");
+    known(node, "identity", problems, "store", "api-keys", "jwt", "signed-requests", "realm", "oauth", "mtls");
     String realm = text(node, "identity", "realm", "portcullis", context, problems);
     if (realm.isEmpty() || realm.contains("\"") || realm.contains("\\")) {
       problems.add("identity.realm: must be non-empty without quotes or backslashes");
@@ -133,7 +134,51 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
       }
     }
     IdentitySettings.OAuth oauth = node.has("oauth") ? oauth(node.get("oauth"), context, problems) : null;
-    return new IdentitySettings(true, realm, store, pepper, environments, cacheTtl, issuers, signed, skew, oauth);
+    List<CertificateIdentity> certificates = new ArrayList<>();
+    JsonNode mtls = node.path("mtls");
+    if (!mtls.isMissingNode()) {
+      if (!mtls.isArray()) {
+        problems.add("identity.mtls: must be a list of certificate identities");
+      } else {
+        for (int i = 0; i < mtls.size(); i++) {
+          CertificateIdentity c = certificate(mtls.get(i), "identity.mtls[" + i + "]", context, problems);
+          if (c != null) {
+            certificates.add(c);
+          }
+        }
+      }
+    }
+    return new IdentitySettings(true, realm, store, pepper, environments, cacheTtl, issuers, signed, skew, oauth,
+        certificates);
+  }
+
+  private CertificateIdentity certificate(JsonNode node, String path, Context context, List<String> problems) {
+    if (!node.isObject()) {
+      problems.add(path + ": must be a mapping");
+      return null;
+    }
+    known(node, path, problems, "subject", "san", "tenant", "principal", "scopes");
+    String subject = text(node, path, "subject", null, context, problems);
+    String san = text(node, path, "san", null, context, problems);
+    String tenant = text(node, path, "tenant", null, context, problems);
+    String principal = text(node, path, "principal", null, context, problems);
+    if ((subject == null) == (san == null)) {
+      problems.add(path + ": set exactly one of subject (a distinguished name) and san");
+    }
+    if (tenant == null || principal == null) {
+      problems.add(path + ": tenant and principal are required");
+    }
+    Set<String> scopes = new LinkedHashSet<>();
+    node.path("scopes").forEach(s -> scopes.add(s.asText()));
+    if ((subject == null) == (san == null) || tenant == null || principal == null) {
+      return null;
+    }
+    try {
+      return new CertificateIdentity(subject, san, tenant, principal, scopes);
+    } catch (IllegalArgumentException e) {
+      problems.add(path + ".subject: '" + subject + "' is not a distinguished name");
+      return null;
+    }
   }
 
   private IdentitySettings.OAuth oauth(JsonNode node, Context context, List<String> problems) {

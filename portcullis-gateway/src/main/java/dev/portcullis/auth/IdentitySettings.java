@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import dev.portcullis.identity.mtls.CertificateIdentity;
 
 /**
  * The {@code identity} section. {@code enabled == false} means {@code mode: none}: no authentication at all, which
@@ -20,16 +21,18 @@ public record IdentitySettings(
     List<Issuer> issuers,
     boolean signedRequests,
     Duration signedRequestSkew,
-    OAuth oauth) {
+    OAuth oauth,
+    List<CertificateIdentity> certificates) {
 
   public IdentitySettings {
     environments = Set.copyOf(environments);
     issuers = List.copyOf(issuers);
+    certificates = List.copyOf(certificates);
   }
 
   static IdentitySettings none() {
     return new IdentitySettings(false, "portcullis", null, null, Set.of(), Duration.ZERO, List.of(), false,
-        Duration.ZERO, null);
+        Duration.ZERO, null, List.of());
   }
 
   @Override

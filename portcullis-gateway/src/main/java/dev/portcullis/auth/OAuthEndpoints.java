@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.identity.CertificateBinding;
 import dev.portcullis.identity.oauth.ClientCredentials;
 import dev.portcullis.identity.oauth.SigningKeyRing;
 import dev.portcullis.identity.oauth.TokenIssuer;
@@ -24,7 +25,8 @@ import java.util.concurrent.Executor;
 
 /**
  * The built-in OAuth 2.0 server's HTTP side, on the public listener: the token endpoint (RFC 6749 §4.4, client
- * credentials with {@code client_secret_basic} or {@code client_secret_post}), revocation (RFC 7009), introspection
+ * credentials with {@code client_secret_basic} or {@code client_secret_post}; over mutual TLS the token is bound
+ * to the client's certificate, RFC 8705), revocation (RFC 7009), introspection
  * (RFC 7662), the JWKS and the discovery document (RFC 8414). Errors are RFC 6749 §5.2 JSON.
  */
 public final class OAuthEndpoints {
@@ -67,8 +69,10 @@ public final class OAuthEndpoints {
     }
     String clientId = basic.map(ClientCredentials::clientId).orElse(form.get("client_id"));
     String secret = basic.map(ClientCredentials::clientSecret).orElse(form.get("client_secret"));
+    String thumbprint = request.peerCertificates().isEmpty() ? null
+        : CertificateBinding.thumbprint((java.security.cert.X509Certificate) request.peerCertificates().getFirst());
     return Future.fromCompletionStage(issuer.issue(new TokenRequest(form.get("grant_type"), clientId, secret,
-        form.get("scope")))).map(outcome -> switch (outcome) {
+        form.get("scope"), thumbprint))).map(outcome -> switch (outcome) {
           case TokenOutcome.Issued issued -> {
             ObjectNode body = JSON.createObjectNode().put("access_token", issued.accessToken())
                 .put("token_type", issued.tokenType()).put("expires_in", issued.expiresInSeconds());

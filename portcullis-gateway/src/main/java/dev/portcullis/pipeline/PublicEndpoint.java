@@ -29,7 +29,8 @@ public interface PublicEndpoint {
   Future<Response> handle(Request request);
 
   /** What the endpoint sees of a request. */
-  record Request(MultiMap headers, Buffer body, SocketAddress remoteAddress, boolean secure) {}
+  record Request(MultiMap headers, Buffer body, SocketAddress remoteAddress, boolean secure,
+      java.util.List<java.security.cert.Certificate> peerCertificates) {}
 
   /** The answer. */
   record Response(int status, String contentType, Buffer body, Map<String, String> headers) {

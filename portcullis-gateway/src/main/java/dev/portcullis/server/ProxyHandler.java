@@ -320,7 +320,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         Future<PublicEndpoint.Response> answer;
         try {
           answer = endpoint.handle(new PublicEndpoint.Request(req.headers(), collected, req.remoteAddress(),
-              req.isSSL()));
+              req.isSSL(), wantsClientCertificates ? peerCertificates(req) : List.of()));
         } catch (RuntimeException e) {
           answer = Future.failedFuture(e);
         }

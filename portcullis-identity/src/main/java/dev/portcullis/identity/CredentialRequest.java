@@ -13,6 +13,7 @@ import java.net.InetAddress;
  * @param bodySha256Hex  hex SHA-256 of the body; needed only for HMAC-signed requests
  *                       ({@link Identifier#needsBodyHash(String)}), else {@code null}
  * @param client         the client's address (after trusted-proxy handling), for CIDR pinning
+ * @param clientCertificate the client certificate verified by mutual TLS, or {@code null}
  */
 public record CredentialRequest(
     String authorization,
@@ -21,4 +22,11 @@ public record CredentialRequest(
     String rawPath,
     String rawQuery,
     String bodySha256Hex,
-    InetAddress client) {}
+    InetAddress client,
+    java.security.cert.X509Certificate clientCertificate) {
+
+  public CredentialRequest(String authorization, String apiKeyHeader, String method, String rawPath,
+      String rawQuery, String bodySha256Hex, InetAddress client) {
+    this(authorization, apiKeyHeader, method, rawPath, rawQuery, bodySha256Hex, client, null);
+  }
+}

@@ -32,6 +32,8 @@ public enum FailureReason {
   UNKNOWN_KEY("unknown_key", 401),
   /** A claim the mapping needs (subject, tenant) is missing or malformed. */
   MISSING_CLAIM("missing_claim", 401),
+  /** A certificate-bound token (RFC 8705) came over a connection without that certificate. */
+  CERTIFICATE_MISMATCH("certificate_mismatch", 401),
   /** A signed request's timestamp lies outside the allowed skew window. */
   STALE_REQUEST("stale_request", 401),
   /** A signed request's nonce was seen before: a replay. */

@@ -1,5 +1,6 @@
 package dev.portcullis.identity;
 
+import dev.portcullis.identity.mtls.CertificateAuthenticator;
 import dev.portcullis.identity.apikey.ApiKeyAuthenticator;
 import dev.portcullis.identity.hmac.HmacAuthenticator;
 import dev.portcullis.identity.jwt.JwtAuthenticator;
@@ -23,11 +24,22 @@ public final class Identifier {
   private final ApiKeyAuthenticator apiKeys;
   private final JwtAuthenticator jwts;
   private final HmacAuthenticator signedRequests;
+  private final CertificateAuthenticator certificates;
 
   public Identifier(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts, HmacAuthenticator signedRequests) {
+    this(apiKeys, jwts, signedRequests, null);
+  }
+
+  /**
+   * @param certificates identifies callers that present only a client certificate; null when certificates alone
+   *                     are not a credential
+   */
+  public Identifier(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts, HmacAuthenticator signedRequests,
+      CertificateAuthenticator certificates) {
     this.apiKeys = apiKeys;
     this.jwts = jwts;
     this.signedRequests = signedRequests;
+    this.certificates = certificates;
   }
 
   /** True when the request is HMAC-signed, so the gateway must hash the body before calling {@link #identify}. */
@@ -39,6 +51,9 @@ public final class Identifier {
     String authorization = blankToNull(request.authorization());
     String apiKeyHeader = blankToNull(request.apiKeyHeader());
     if (authorization == null && apiKeyHeader == null) {
+      if (certificates != null && request.clientCertificate() != null) {
+        return certificates.authenticate(request.clientCertificate());
+      }
       return MISSING;
     }
     if (authorization != null && apiKeyHeader != null) {
@@ -61,7 +76,18 @@ public final class Identifier {
     if (token.startsWith("pc_")) {
       return apiKeys == null ? MALFORMED : apiKeys.authenticate(token, request.client());
     }
-    return jwts == null ? MALFORMED : jwts.authenticate(token);
+    if (jwts == null) {
+      return MALFORMED;
+    }
+    return jwts.authenticate(token).thenApply(result -> bound(result, request.clientCertificate()));
+  }
+
+  /** A certificate-bound token is valid only over a connection presenting that certificate (RFC 8705). */
+  private static AuthResult bound(AuthResult result, java.security.cert.X509Certificate certificate) {
+    if (result instanceof AuthResult.Authenticated a && !CertificateBinding.satisfied(a.principal(), certificate)) {
+      return AuthResult.rejected(FailureReason.CERTIFICATE_MISMATCH);
+    }
+    return result;
   }
 
   private static String blankToNull(String value) {

@@ -1,5 +1,6 @@
 package dev.portcullis.identity.jwt;
 
+import dev.portcullis.identity.CertificateBinding;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
@@ -273,6 +274,10 @@ public final class JwtAuthenticator {
     }
     if (usable(clientId)) {
       attributes.put("client_id", clientId);
+    }
+    Object cnf = claims.getClaim("cnf");
+    if (cnf instanceof Map<?, ?> confirmation && confirmation.get(CertificateBinding.CONFIRMATION) instanceof String x5t) {
+      attributes.put(CertificateBinding.ATTRIBUTE, x5t);
     }
     String jti = claims.getJWTID();
     String credentialId = usable(jti) ? jti : subject;

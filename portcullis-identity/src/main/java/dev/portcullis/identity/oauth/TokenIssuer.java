@@ -1,5 +1,6 @@
 package dev.portcullis.identity.oauth;
 
+import dev.portcullis.identity.CertificateBinding;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -123,7 +124,7 @@ public final class TokenIssuer {
     String plan = principal.get().plan() != null ? principal.get().plan() : tenant.get().plan();
     String scope = String.join(" ", granted.stream().sorted().toList());
     Instant now = clock.instant();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+    JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
         .issuer(settings.issuerString())
         .audience(settings.audience())
         .subject(client.principalId())
@@ -134,8 +135,12 @@ public final class TokenIssuer {
         .issueTime(Date.from(now))
         .notBeforeTime(Date.from(now))
         .expirationTime(Date.from(now.plus(settings.tokenTtl())))
-        .jwtID(newJti())
-        .build();
+        .jwtID(newJti());
+    if (request.certificateThumbprint() != null) {
+      // RFC 8705 §3.1: the token is usable only over a connection presenting this certificate
+      builder.claim("cnf", Map.of(CertificateBinding.CONFIRMATION, request.certificateThumbprint()));
+    }
+    JWTClaimsSet claims = builder.build();
     ECKey key = keys.active();
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
         .type(new JOSEObjectType("at+jwt")).build(), claims);

@@ -4,10 +4,20 @@ package dev.portcullis.identity.oauth;
  * A token request after the HTTP layer parsed it: client credentials from either
  * {@code client_secret_basic} ({@link ClientCredentials#fromBasicHeader}) or {@code client_secret_post}
  * form fields, the {@code grant_type}, and the optional {@code scope}.
+ *
+ * @param certificateThumbprint base64url SHA-256 of the client certificate the request came over (mutual TLS), or
+ *                              null; when set, the token is bound to that certificate (RFC 8705 {@code cnf})
  */
-public record TokenRequest(String grantType, String clientId, String clientSecret, String scope) {
+public record TokenRequest(String grantType, String clientId, String clientSecret, String scope,
+    String certificateThumbprint) {
+
+  public TokenRequest(String grantType, String clientId, String clientSecret, String scope) {
+    this(grantType, clientId, clientSecret, scope, null);
+  }
+
   @Override
   public String toString() {
-    return "TokenRequest[grantType=" + grantType + ", clientId=" + clientId + ", scope=" + scope + "]";
+    return "TokenRequest[grantType=" + grantType + ", clientId=" + clientId + ", scope=" + scope + ", bound="
+        + (certificateThumbprint != null) + "]";
   }
 }
