@@ -9,6 +9,9 @@ import dev.portcullis.auth.OAuthEndpoints;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.LiveConfig;
 import dev.portcullis.observe.GatewayMetrics;
+import dev.portcullis.redis.RedisSection;
+import dev.portcullis.redis.RedisSettings;
+import io.lettuce.core.RedisClient;
 import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,24 +29,30 @@ public final class Portcullis {
   private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
 
   /** Every feature section of {@code portcullis.yaml}. */
-  public static final List<ConfigSection<?>> SECTIONS = List.of(IdentitySection.INSTANCE);
+  public static final List<ConfigSection<?>> SECTIONS = List.of(RedisSection.INSTANCE, IdentitySection.INSTANCE);
 
   private final Gateway gateway;
   private final IdentityRuntime identity;
+  private final RedisClient redis;
 
-  private Portcullis(Gateway gateway, IdentityRuntime identity) {
+  private Portcullis(Gateway gateway, IdentityRuntime identity, RedisClient redis) {
     this.gateway = gateway;
     this.identity = identity;
+    this.redis = redis;
   }
 
   /** Builds the features (blocking: opens stores) and starts listening. */
   public static Portcullis start(Vertx vertx, LiveConfig live, Clock clock) {
     GatewayMetrics metrics = new GatewayMetrics();
     Gateway.Builder builder = Gateway.builder(live).metrics(metrics);
+    RedisSettings redisSettings = live.current().feature(RedisSection.INSTANCE, RedisSettings.class);
+    RedisClient redis = redisSettings != null && redisSettings.enabled() ? RedisClient.create(redisSettings.url())
+        : null;
+    String prefix = redisSettings == null ? null : redisSettings.prefix();
     IdentitySettings identitySettings = live.current().feature(IdentitySection.INSTANCE, IdentitySettings.class);
     IdentityRuntime identity = null;
     if (identitySettings != null && identitySettings.enabled()) {
-      identity = IdentityRuntime.start(identitySettings, clock);
+      identity = IdentityRuntime.start(identitySettings, clock, redis, prefix);
       builder.stage(new IdentifyStage(identity.identifier(), identitySettings.realm(), metrics.registry()));
       builder.adminRoutes(new IdentityAdminRoutes(vertx, identity, clock));
       if (identity.oauth() != null) {
@@ -55,10 +64,13 @@ public final class Portcullis {
     }
     try {
       Gateway gateway = builder.start(vertx).await();
-      return new Portcullis(gateway, identity);
+      return new Portcullis(gateway, identity, redis);
     } catch (RuntimeException e) {
       if (identity != null) {
         identity.close();
+      }
+      if (redis != null) {
+        redis.shutdown();
       }
       throw e;
     }
@@ -78,6 +90,9 @@ public final class Portcullis {
     return gateway.stop().eventually(() -> {
       if (identity != null) {
         identity.close();
+      }
+      if (redis != null) {
+        redis.shutdown();
       }
       return Future.succeededFuture();
     });

@@ -11,6 +11,10 @@ import dev.portcullis.identity.apikey.KeyInvalidations;
 import dev.portcullis.identity.apikey.LastUsedRecorder;
 import dev.portcullis.identity.hmac.HmacAuthenticator;
 import dev.portcullis.identity.hmac.InMemoryNonceStore;
+import dev.portcullis.identity.hmac.NonceStore;
+import dev.portcullis.identity.redis.RedisKeyInvalidations;
+import dev.portcullis.identity.redis.RedisNonceStore;
+import io.lettuce.core.RedisClient;
 import dev.portcullis.identity.jwt.JwtAuthenticator;
 import dev.portcullis.identity.jwt.Jwks;
 import dev.portcullis.identity.jwt.KeySource;
@@ -60,6 +64,7 @@ public final class IdentityRuntime implements AutoCloseable {
   private final Identifier identifier;
   private final ApiKeyService keyService;
   private TokenIssuer oauth;
+  private KeyInvalidations invalidations;
   private SigningKeyRing oauthKeys;
 
   private IdentityRuntime(IdentitySettings settings, IdentityStore store, ThreadPoolExecutor executor,
@@ -77,8 +82,17 @@ public final class IdentityRuntime implements AutoCloseable {
     this.keyService = keyService;
   }
 
-  /** Opens the store (creating or migrating it) and starts key refreshes; blocks. */
+  /** One instance: revocations and nonces stay in this process. */
   public static IdentityRuntime start(IdentitySettings settings, Clock clock) {
+    return start(settings, clock, null, null);
+  }
+
+  /**
+   * Opens the store (creating or migrating it) and starts key refreshes; blocks. With {@code redis}, revocations
+   * and rotations reach every instance through pub/sub, and signed-request nonces are shared, so a request replayed
+   * to another instance is refused too.
+   */
+  public static IdentityRuntime start(IdentitySettings settings, Clock clock, RedisClient redis, String prefix) {
     if (!settings.enabled()) {
       throw new IllegalArgumentException("identity is off (mode: none)");
     }
@@ -99,7 +113,8 @@ public final class IdentityRuntime implements AutoCloseable {
       return t;
     });
     ApiKeyHasher hasher = new ApiKeyHasher(settings.pepper().getBytes(StandardCharsets.UTF_8));
-    KeyInvalidations invalidations = KeyInvalidations.inProcess();
+    KeyInvalidations invalidations = redis == null ? KeyInvalidations.inProcess()
+        : new RedisKeyInvalidations(redis, prefix + "key-invalidations");
     LastUsedRecorder lastUsed = new LastUsedRecorder(store, executor, 100_000);
     scheduler.scheduleWithFixedDelay(lastUsed::flushAsync, 5, 5, TimeUnit.SECONDS);
     ApiKeySettings defaults = ApiKeySettings.defaults();
@@ -154,14 +169,16 @@ public final class IdentityRuntime implements AutoCloseable {
     if (settings.signedRequests()) {
       signingKeys = new ApiKeySigningKeys(store, hasher, executor, clock, 100_000, settings.cacheTtl(),
           invalidations);
-      hmac = new HmacAuthenticator(signingKeys, new InMemoryNonceStore(1_000_000, clock), clock,
-          settings.signedRequestSkew());
+      NonceStore nonces = redis == null ? new InMemoryNonceStore(1_000_000, clock)
+          : new RedisNonceStore(redis.connect(), prefix + "nonce:");
+      hmac = new HmacAuthenticator(signingKeys, nonces, clock, settings.signedRequestSkew());
     }
     ApiKeyService keyService = new ApiKeyService(store, hasher, clock, invalidations);
     CertificateAuthenticator certificates = settings.certificates().isEmpty() ? null
         : new CertificateAuthenticator(settings.certificates(), store, executor, clock, settings.cacheTtl());
     IdentityRuntime runtime = new IdentityRuntime(settings, store, executor, scheduler, apiKeys, signingKeys,
         lastUsed, sources, new Identifier(apiKeys, jwts, hmac, certificates), keyService);
+    runtime.invalidations = invalidations;
     runtime.oauth = oauth;
     runtime.oauthKeys = oauthKeys;
     return runtime;
@@ -216,6 +233,13 @@ public final class IdentityRuntime implements AutoCloseable {
     }
     scheduler.shutdownNow();
     executor.shutdown();
+    if (invalidations instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("closing key invalidations failed", e);
+      }
+    }
     store.close();
   }
 }

@@ -1,0 +1,56 @@
+package dev.portcullis.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.config.ConfigSection;
+import io.lettuce.core.RedisURI;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code redis} section: {@code redis: {url: "redis://:${env:REDIS_PASSWORD}@10.0.0.5:6379", prefix: "pc:"}}.
+ * Absent means one instance with in-process state.
+ */
+public final class RedisSection implements ConfigSection<RedisSettings> {
+
+  public static final RedisSection INSTANCE = new RedisSection();
+
+  private RedisSection() {}
+
+  @Override
+  public String key() {
+    return "redis";
+  }
+
+  @Override
+  public RedisSettings parse(JsonNode node, Context context, List<String> problems) {
+    if (node.isMissingNode() || node.isNull()) {
+      return RedisSettings.NONE;
+    }
+    if (!node.isObject()) {
+      problems.add("redis: must be a mapping with a url");
+      return RedisSettings.NONE;
+    }
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!Set.of("url", "prefix").contains(k)) {
+        problems.add("redis." + k + ": unknown key; expected one of url, prefix");
+      }
+    }
+    String url = node.hasNonNull("url") ? context.resolve(node.get("url").asText(), "redis.url", problems) : null;
+    if (url == null) {
+      problems.add("redis.url: missing (e.g. redis://127.0.0.1:6379)");
+      return RedisSettings.NONE;
+    }
+    try {
+      RedisURI.create(url);
+    } catch (IllegalArgumentException e) {
+      problems.add("redis.url: not a Redis URL (redis://, rediss:// or redis-sentinel://)");
+    }
+    String prefix = node.path("prefix").asText("portcullis:");
+    if (!prefix.matches("[A-Za-z0-9:._-]{1,32}")) {
+      problems.add("redis.prefix: must be 1-32 of A-Z a-z 0-9 : . _ -");
+    }
+    return new RedisSettings(true, url, prefix);
+  }
+}

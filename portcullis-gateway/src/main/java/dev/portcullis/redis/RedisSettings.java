@@ -1,0 +1,19 @@
+package dev.portcullis.redis;
+
+/**
+ * Where the shared Redis is, or {@code enabled == false} when instances share nothing (a single instance).
+ *
+ * @param url    {@code redis://}, {@code rediss://} (TLS) or {@code redis-sentinel://} URL
+ * @param prefix prefix of every key and channel, so several deployments can share one Redis
+ */
+public record RedisSettings(boolean enabled, String url, String prefix) {
+
+  static final RedisSettings NONE = new RedisSettings(false, null, "portcullis:");
+
+  @Override
+  public String toString() {
+    // the URL may carry a password
+    return enabled ? "RedisSettings[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", prefix=" + prefix + "]"
+        : "RedisSettings[off]";
+  }
+}
