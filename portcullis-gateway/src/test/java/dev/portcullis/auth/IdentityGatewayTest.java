@@ -195,6 +195,39 @@ class IdentityGatewayTest {
     return new Cli(cl.execute(args), out.toString(), err.toString());
   }
 
+  /** Every tenant-scoped admin endpoint refuses another tenant's admin, and leaves the tenant unchanged. */
+  @Test
+  void everyTenantScopedEndpointRefusesAnotherTenantsAdmin() throws Exception {
+    JsonNode key = newKey("globex", ROOT);
+    String id = key.path("id").asText();
+    HttpResponse<String> client = admin("POST", "/admin/v1/tenants/globex/oauth-clients", ROOT,
+        "{\"client_id\":\"globex-bot-" + id + "\",\"principal\":\"app\"}");
+    String clientId = JSON.readTree(client.body()).path("client_id").asText();
+    String[][] endpoints = {
+        {"GET", "/admin/v1/tenants/globex", null},
+        {"GET", "/admin/v1/tenants/globex/principals", null},
+        {"POST", "/admin/v1/tenants/globex/principals", "{\"id\":\"intruder\"}"},
+        {"GET", "/admin/v1/tenants/globex/keys", null},
+        {"POST", "/admin/v1/tenants/globex/keys", "{\"principal\":\"app\"}"},
+        {"GET", "/admin/v1/tenants/globex/keys/" + id, null},
+        {"POST", "/admin/v1/tenants/globex/keys/" + id + "/rotate", "{}"},
+        {"POST", "/admin/v1/tenants/globex/keys/" + id + "/revoke", null},
+        {"POST", "/admin/v1/tenants/globex/oauth-clients", "{\"client_id\":\"x\",\"principal\":\"app\"}"},
+        {"POST", "/admin/v1/tenants/globex/oauth-clients/" + clientId + "/revoke", null},
+        {"POST", "/admin/v1/tenants", "{\"id\":\"evil\",\"plan\":\"pro\"}"},
+        {"POST", "/admin/v1/plans", "{\"name\":\"evil\"}"},
+        {"POST", "/admin/reload", null},
+    };
+    for (String[] e : endpoints) {
+      HttpResponse<String> res = admin(e[0], e[1], ACME_ADMIN, e[2]);
+      assertThat(res.statusCode()).as("%s %s", e[0], e[1]).isEqualTo(403);
+      assertThat(res.headers().firstValue("content-type")).hasValue("application/problem+json");
+    }
+    // nothing changed: the key still works and no intruder principal exists
+    assertThat(chat("authorization", "Bearer " + key.path("key").asText()).statusCode()).isEqualTo(200);
+    assertThat(admin("GET", "/admin/v1/tenants/globex/principals", ROOT, null).body()).doesNotContain("intruder");
+  }
+
   @Test
   void cliManagesPlansTenantsAndKeysThroughTheAdminApi() throws Exception {
     String url = "http://127.0.0.1:" + portcullis.gateway().adminPort();
