@@ -27,6 +27,9 @@ public final class AdminServer {
   /** Admin request bodies are small JSON documents. */
   private static final long MAX_BODY_BYTES = 64 * 1024;
 
+  /** The admin API's OpenAPI document; a test checks it lists every mounted route. */
+  static final String OPENAPI = openapi();
+
   private final Vertx vertx;
   private final AdminConfig config;
   private final GatewayMetrics metrics;
@@ -34,6 +37,7 @@ public final class AdminServer {
   private final Supplier<ReloadResult> reload;
   private final List<AdminRoutes> features;
   private HttpServer server;
+  private Router router;
 
   public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready,
       Supplier<ReloadResult> reload, List<AdminRoutes> features) {
@@ -46,7 +50,7 @@ public final class AdminServer {
   }
 
   public Future<Integer> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("cache-control", "no-store").putHeader("x-content-type-options", "nosniff");
       ctx.next();
@@ -61,6 +65,8 @@ public final class AdminServer {
     router.route("/admin/*").handler(access::authenticate);
     router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/admin/reload").handler(this::reload);
+    router.get("/admin/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
+        .end(OPENAPI));
     features.forEach(f -> f.mount(router));
     router.route().last().handler(ctx -> Problems.send(ctx.response(), 404, "Not found",
         "No admin resource at " + ctx.request().path() + "."));
@@ -78,6 +84,22 @@ public final class AdminServer {
 
   public Future<Void> close() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private static String openapi() {
+    try (var in = AdminServer.class.getResourceAsStream("/admin/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("admin/openapi.yaml is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Method and path of every admin route, for the document check. */
+  Router router() {
+    return router;
   }
 
   private void metrics(RoutingContext ctx) {
