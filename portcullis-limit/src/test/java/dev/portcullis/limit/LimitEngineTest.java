@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class LimitEngineTest {
     static final String CONFIG = """
-            default_plan: free
+            default-plan: free
             prices:
               models:
                 gpt-4o: { input: 2.50, output: 10.00 }
@@ -30,8 +30,8 @@ class LimitEngineTest {
                 limits:
                   - { name: internal-rpm, per: [principal], unit: requests, algorithm: sliding_window, limit: 5000, period: 1m }
               free:
-                max_output_tokens: 1000
-                default_output_tokens: 100
+                max-output-tokens: 1000
+                default-output-tokens: 100
                 limits:
                   - { name: free-rpm, per: [key], unit: requests, algorithm: sliding_window, limit: 3, period: 1m }
                   - { name: free-tpm, per: [key], unit: tokens, algorithm: token_bucket, limit: 1000, period: 1m }

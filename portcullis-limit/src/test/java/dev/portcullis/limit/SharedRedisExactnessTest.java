@@ -107,8 +107,8 @@ class SharedRedisExactnessTest {
         List<LimitEngine> engines = instances("""
                 plans:
                   free:
-                    max_output_tokens: 100
-                    default_output_tokens: 100
+                    max-output-tokens: 100
+                    default-output-tokens: 100
                     limits:
                       - { name: tenant-tokens, per: [tenant], unit: tokens, algorithm: sliding_window, limit: %d, period: 1h }
                 """.formatted(quota));

@@ -59,15 +59,15 @@ public final class LimitsConfigParser {
             error("limits", "must be an object");
             return null;
         }
-        known(root, "limits", "failure_mode", "instances", "reservation_ttl", "stream_overflow", "time_zone",
-                "default_plan", "prices", "global", "plans");
-        FailureMode failure = enumValue(root.get("failure_mode"), "limits.failure_mode", FailureMode.class,
+        known(root, "limits", "failure-mode", "instances", "reservation-ttl", "stream-overflow", "time-zone",
+                "default-plan", "prices", "global", "plans");
+        FailureMode failure = enumValue(root.get("failure-mode"), "limits.failure-mode", FailureMode.class,
                 FailureMode.FAIL_OPEN_LOCAL);
         int instances = (int) longValue(root.get("instances"), "limits.instances", 1, 10_000, 1);
-        Duration ttl = duration(root.get("reservation_ttl"), "limits.reservation_ttl", Duration.ofMinutes(10));
-        StreamOverflow overflow = enumValue(root.get("stream_overflow"), "limits.stream_overflow",
+        Duration ttl = duration(root.get("reservation-ttl"), "limits.reservation-ttl", Duration.ofMinutes(10));
+        StreamOverflow overflow = enumValue(root.get("stream-overflow"), "limits.stream-overflow",
                 StreamOverflow.class, StreamOverflow.CUT);
-        ZoneId zone = zone(root.get("time_zone"), "limits.time_zone");
+        ZoneId zone = zone(root.get("time-zone"), "limits.time-zone");
         PriceTable prices = prices(root.get("prices"), "limits.prices");
         Set<String> names = new HashSet<>();
         List<LimitRule> global = rules(root.get("global"), "limits.global", names);
@@ -90,13 +90,13 @@ public final class LimitsConfigParser {
                 }
             }
         }
-        String defaultPlan = text(root.get("default_plan"), "limits.default_plan", null);
+        String defaultPlan = text(root.get("default-plan"), "limits.default-plan", null);
         if (defaultPlan == null && plans.size() == 1) {
             defaultPlan = plans.keySet().iterator().next();
         } else if (defaultPlan == null) {
-            error("limits.default_plan", "required when more than one plan is defined");
+            error("limits.default-plan", "required when more than one plan is defined");
         } else if (!plans.containsKey(defaultPlan) && !errors.stream().anyMatch(x -> x.path().startsWith("limits.plans"))) {
-            error("limits.default_plan", "names no defined plan: " + defaultPlan);
+            error("limits.default-plan", "names no defined plan: " + defaultPlan);
         }
         if (!errors.isEmpty()) {
             return null;
@@ -109,7 +109,7 @@ public final class LimitsConfigParser {
             error(path, "must be an object");
             return null;
         }
-        known(node, path, "priority", "models", "max_output_tokens", "default_output_tokens", "limits");
+        known(node, path, "priority", "models", "max-output-tokens", "default-output-tokens", "limits");
         int before = errors.size();
         PriorityClass priority = enumValue(node.get("priority"), path + ".priority", PriorityClass.class,
                 PriorityClass.NORMAL);
@@ -127,11 +127,11 @@ public final class LimitsConfigParser {
                 }
             }
         }
-        long max = longValue(node.get("max_output_tokens"), path + ".max_output_tokens", 1, 10_000_000, 4096);
-        long def = longValue(node.get("default_output_tokens"), path + ".default_output_tokens", 1, 10_000_000,
+        long max = longValue(node.get("max-output-tokens"), path + ".max-output-tokens", 1, 10_000_000, 4096);
+        long def = longValue(node.get("default-output-tokens"), path + ".default-output-tokens", 1, 10_000_000,
                 Math.min(max, 1024));
         if (def > max) {
-            error(path + ".default_output_tokens", "must not exceed max_output_tokens (" + max + ")");
+            error(path + ".default-output-tokens", "must not exceed max-output-tokens (" + max + ")");
         }
         List<LimitRule> limits = rules(node.get("limits"), path + ".limits", names);
         if (errors.size() > before) {
@@ -231,7 +231,7 @@ public final class LimitsConfigParser {
         } else if (unit != null) {
             algorithm = enumValue(node.get("algorithm"), path + ".algorithm", Algorithm.class, null);
             if (node.get("algorithm") == null) {
-                error(path + ".algorithm", "required: token_bucket, sliding_window, daily or monthly");
+                error(path + ".algorithm", "required: token-bucket, sliding-window, daily or monthly");
             }
             if (algorithm == Algorithm.DAILY || algorithm == Algorithm.MONTHLY) {
                 if (node.get("period") != null) {
@@ -248,7 +248,7 @@ public final class LimitsConfigParser {
         long burst = limit;
         if (node.get("burst") != null) {
             if (algorithm != Algorithm.TOKEN_BUCKET) {
-                error(path + ".burst", "only a token_bucket has a burst");
+                error(path + ".burst", "only a token-bucket has a burst");
             } else {
                 burst = longValue(node.get("burst"), path + ".burst", 1, MAX_LIMIT, limit);
             }

@@ -17,7 +17,7 @@ public record Plan(String name, List<LimitRule> limits, Set<String> allowedModel
         allowedModels = Set.copyOf(allowedModels);
         Objects.requireNonNull(priority, "priority");
         if (maxOutputTokens <= 0 || defaultOutputTokens <= 0 || defaultOutputTokens > maxOutputTokens) {
-            throw new IllegalArgumentException("need 0 < default_output_tokens <= max_output_tokens");
+            throw new IllegalArgumentException("need 0 < default-output-tokens <= max-output-tokens");
         }
     }
 

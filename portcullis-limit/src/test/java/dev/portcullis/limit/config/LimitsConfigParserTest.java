@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class LimitsConfigParserTest {
     static final String EXAMPLE = """
-            failure_mode: fail-open-local
+            failure-mode: fail-open-local
             instances: 3
-            reservation_ttl: 5m
-            stream_overflow: carry-debt
-            time_zone: Europe/Berlin
-            default_plan: free
+            reservation-ttl: 5m
+            stream-overflow: carry-debt
+            time-zone: Europe/Berlin
+            default-plan: free
             prices:
               currency: USD
               models:
@@ -34,8 +34,8 @@ class LimitsConfigParserTest {
               free:
                 priority: low
                 models: [gpt-4o-mini]
-                max_output_tokens: 1024
-                default_output_tokens: 256
+                max-output-tokens: 1024
+                default-output-tokens: 256
                 limits:
                   - { name: free-rpm, per: [key], unit: requests, algorithm: sliding_window, limit: 20, period: 1m }
                   - { name: free-tpd, per: [tenant, model], unit: tokens, algorithm: daily, limit: 100000 }
@@ -72,7 +72,7 @@ class LimitsConfigParserTest {
     void reportsEveryErrorWithItsPath() {
         ParseResult r = LimitsConfigParser.parse(Yaml.tree("""
                 instances: 0
-                failure_mode: sometimes
+                failure-mode: sometimes
                 plans:
                   free:
                     limits:
@@ -83,7 +83,7 @@ class LimitsConfigParserTest {
                 """));
         assertThat(r).isInstanceOf(ParseResult.Invalid.class);
         assertThat(((ParseResult.Invalid) r).errors()).extracting(ConfigError::path).contains(
-                "limits.instances", "limits.failure_mode", "limits.plans.free.limits[1].name",
+                "limits.instances", "limits.failure-mode", "limits.plans.free.limits[1].name",
                 "limits.plans.free.limits[2].per[0]", "limits.plans.free.limits[2].limit",
                 "limits.plans.free.limits[2].period", "limits.plans.free.limits[3].period",
                 "limits.plans.free.limits[3].colour");
@@ -101,13 +101,13 @@ class LimitsConfigParserTest {
     @Test
     void refusesADefaultPlanThatIsNotDefined() {
         ParseResult r = LimitsConfigParser.parse(Yaml.tree("""
-                default_plan: gold
+                default-plan: gold
                 plans:
                   free: {}
                   pro: {}
                 """));
         assertThat(((ParseResult.Invalid) r).errors())
-                .containsExactly(new ConfigError("limits.default_plan", "names no defined plan: gold"));
+                .containsExactly(new ConfigError("limits.default-plan", "names no defined plan: gold"));
     }
 
     @Property(tries = 300)
@@ -121,8 +121,8 @@ class LimitsConfigParserTest {
     @Provide
     Arbitrary<JsonNode> trees() {
         JsonNode base = Yaml.tree(EXAMPLE);
-        List<String> paths = List.of("instances", "prices", "global", "plans", "default_plan", "time_zone",
-                "reservation_ttl", "failure_mode");
+        List<String> paths = List.of("instances", "prices", "global", "plans", "default-plan", "time-zone",
+                "reservation-ttl", "failure-mode");
         Arbitrary<JsonNode> values = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(12).map(JsonNodeFactory.instance::textNode),
                 Arbitraries.longs().map(JsonNodeFactory.instance::numberNode),

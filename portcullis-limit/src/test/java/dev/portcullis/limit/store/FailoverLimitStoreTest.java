@@ -86,7 +86,7 @@ class FailoverLimitStoreTest {
     @Test
     void aConfigurationWithRedisGetsRedisBehindItsFailureMode() {
         var config = Yaml.config("""
-                failure_mode: fail-closed
+                failure-mode: fail-closed
                 instances: 4
                 plans: { free: {} }
                 """);
