@@ -8,6 +8,15 @@ import dev.portcullis.auth.IdentitySettings;
 import dev.portcullis.auth.OAuthEndpoints;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.LiveConfig;
+import dev.portcullis.limit.LimitEngine;
+import dev.portcullis.limit.config.LimitsConfig;
+import dev.portcullis.limit.store.FailoverLimitStore;
+import dev.portcullis.limit.store.LimitStore;
+import dev.portcullis.limit.store.LimitStores;
+import dev.portcullis.limit.tokens.TokenEstimator;
+import dev.portcullis.limits.LimitStage;
+import dev.portcullis.limits.LimitStreamFilter;
+import dev.portcullis.limits.LimitsSection;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.redis.RedisSection;
 import dev.portcullis.redis.RedisSettings;
@@ -16,6 +25,7 @@ import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +39,8 @@ public final class Portcullis {
   private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
 
   /** Every feature section of {@code portcullis.yaml}. */
-  public static final List<ConfigSection<?>> SECTIONS = List.of(RedisSection.INSTANCE, IdentitySection.INSTANCE);
+  public static final List<ConfigSection<?>> SECTIONS = List.of(RedisSection.INSTANCE, IdentitySection.INSTANCE,
+      LimitsSection.INSTANCE);
 
   private final Gateway gateway;
   private final IdentityRuntime identity;
@@ -61,6 +72,17 @@ public final class Portcullis {
       }
     } else {
       LOG.warn("identity mode none: requests are not authenticated");
+    }
+    LimitsConfig limits = live.current().feature(LimitsSection.INSTANCE, LimitsConfig.class);
+    if (limits != null) {
+      LimitStore store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
+          Duration.ofMillis(250), clock, 1_000_000);
+      if (store instanceof FailoverLimitStore failover) {
+        failover.bindTo(metrics.registry());
+      }
+      TokenEstimator estimator = new TokenEstimator();
+      builder.stage(new LimitStage(new LimitEngine(store, clock, limits), estimator));
+      builder.responseFilter(new LimitStreamFilter(estimator));
     }
     try {
       Gateway gateway = builder.start(vertx).await();

@@ -32,6 +32,9 @@ public final class Exchange {
     }
   }
 
+  /** Stages that learn which models the caller may use put a predicate here; {@code GET /v1/models} honours it. */
+  public static final Key<java.util.function.Predicate<String>> ALLOWED_MODELS = new Key<>("allowed-models");
+
   private final String requestId;
   private final String method;
   private final String path;

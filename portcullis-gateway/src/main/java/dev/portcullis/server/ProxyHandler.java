@@ -55,9 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyHandler implements Handler<HttpServerRequest> {
 
-  /** Stages that learn which models the caller may use put a predicate here; {@code GET /v1/models} honours it. */
-  static final Exchange.Key<Predicate<String>> ALLOWED_MODELS = new Exchange.Key<>("allowed-models");
-
   private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final CharSequence JSON_TYPE = HttpHeaders.createOptimized("application/json");
@@ -343,7 +340,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     void listModels() {
-      Predicate<String> allowed = exchange.get(ALLOWED_MODELS);
+      Predicate<String> allowed = exchange.get(Exchange.ALLOWED_MODELS);
       ObjectNode list = JSON.createObjectNode().put("object", "list");
       ArrayNode data = list.putArray("data");
       for (Map.Entry<String, UpstreamConfig> e : config.upstreamByModel().entrySet()) {

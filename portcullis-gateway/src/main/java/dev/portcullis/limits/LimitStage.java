@@ -1,0 +1,199 @@
+package dev.portcullis.limits;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.auth.IdentifyStage;
+import dev.portcullis.config.Route;
+import dev.portcullis.identity.CredentialType;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.limit.Lease;
+import dev.portcullis.limit.LimitDecision;
+import dev.portcullis.limit.LimitEngine;
+import dev.portcullis.limit.LimitRequest;
+import dev.portcullis.limit.Usage;
+import dev.portcullis.limit.config.LimitsConfig;
+import dev.portcullis.limit.config.Plan;
+import dev.portcullis.limit.tokens.StreamUsage;
+import dev.portcullis.limit.tokens.TokenEstimator;
+import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Completion;
+import dev.portcullis.pipeline.Decision;
+import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.Stage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The limit stage. Checks the caller's plan (model allow-list, largest {@code max_tokens}), estimates the prompt,
+ * and asks the engine to admit the request against every limit that applies, reserving its tokens. An admitted
+ * request's lease ends exactly once, when the exchange completes: settled with the actual usage if the request was
+ * forwarded, released if not. Streamed requests ask the upstream for usage in the last chunk.
+ */
+public final class LimitStage implements Stage {
+
+  /** The lease of an admitted request. */
+  public static final Exchange.Key<Lease> LEASE = new Exchange.Key<>("limit-lease");
+  /** True when the client itself asked for usage in the stream (so the usage chunk must reach it). */
+  static final Exchange.Key<Boolean> CLIENT_WANTS_USAGE = new Exchange.Key<>("client-wants-usage");
+  /** Output counted from the stream, when the upstream reports no usage. */
+  static final Exchange.Key<long[]> STREAMED_OUTPUT = new Exchange.Key<>("streamed-output");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final LimitEngine engine;
+  private final TokenEstimator estimator;
+
+  public LimitStage(LimitEngine engine, TokenEstimator estimator) {
+    this.engine = engine;
+    this.estimator = estimator;
+  }
+
+  @Override
+  public String name() {
+    return "limit";
+  }
+
+  @Override
+  public Future<Decision> apply(Exchange exchange) {
+    LimitsConfig config = exchange.config().feature(LimitsSection.INSTANCE, LimitsConfig.class);
+    if (config == null) {
+      return Decision.CONTINUE_NOW;
+    }
+    if (config != engine.config()) {
+      engine.update(config);
+    }
+    Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
+    String planName = principal != null ? principal.plan() : config.defaultPlan();
+    Plan plan = config.plan(planName).orElse(null);
+    if (plan != null) {
+      exchange.put(Exchange.ALLOWED_MODELS, plan::allowsModel);
+    }
+    if (!exchange.route().forwarded()) {
+      return Decision.CONTINUE_NOW;
+    }
+    if (plan != null && !plan.allowsModel(exchange.model())) {
+      return Decision.reject(403, new ApiError("The model '" + exchange.model() + "' is not available on your plan.",
+          "invalid_request_error", "model", "model_not_allowed"));
+    }
+    ObjectNode body = exchange.body();
+    TokenEstimator.Estimate estimate = estimate(exchange.route(), body);
+    if (plan != null && estimate.maxOutputTokens() > plan.maxOutputTokens()) {
+      return Decision.reject(400, new ApiError("The requested maximum output of " + estimate.maxOutputTokens()
+          + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".", "invalid_request_error",
+          outputParam(body), "max_tokens_too_large"));
+    }
+    LimitRequest request = LimitRequest.builder()
+        .ip(exchange.remoteAddress() == null ? null : exchange.remoteAddress().hostAddress())
+        .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
+        .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
+        .tenant(principal == null ? null : principal.tenant())
+        .route(exchange.route().id())
+        .model(exchange.model())
+        .plan(planName)
+        .headers(headers(exchange))
+        .promptTokens(estimate.promptTokens())
+        .maxOutputTokens(estimate.maxOutputTokens() < 0 ? LimitRequest.PLAN_DEFAULT : estimate.maxOutputTokens())
+        .build();
+    CompletableFuture<LimitDecision> decided = engine.acquire(request).toCompletableFuture();
+    if (decided.isDone() && !decided.isCompletedExceptionally()) {
+      return Future.succeededFuture(decide(exchange, decided.join()));
+    }
+    Promise<Decision> promise = Promise.promise();
+    var context = Vertx.currentContext();
+    decided.whenComplete((d, e) -> context.runOnContext(v -> {
+      if (e != null) {
+        promise.fail(e);
+      } else {
+        promise.complete(decide(exchange, d));
+      }
+    }));
+    return promise.future();
+  }
+
+  private Decision decide(Exchange exchange, LimitDecision decision) {
+    decision.status().headers().forEach(exchange.responseHeaders()::set);
+    return switch (decision) {
+      case LimitDecision.Admitted admitted -> {
+        Lease lease = admitted.lease();
+        exchange.put(LEASE, lease);
+        exchange.onComplete(c -> end(exchange, lease, c));
+        if (exchange.stream()) {
+          exchange.put(CLIENT_WANTS_USAGE, exchange.body().path("stream_options").path("include_usage")
+              .asBoolean(false));
+          StreamUsage.askForUsage(exchange.body());
+          exchange.markBodyModified();
+        }
+        yield Decision.CONTINUE;
+      }
+      case LimitDecision.Refused refused -> {
+        exchange.errorDetail(refused.limitName());
+        yield new Decision.Reject(refused.httpStatus(), error(refused), refused.headers());
+      }
+    };
+  }
+
+  /** Ends the lease exactly once: settle what was used, or release what never went upstream. */
+  private void end(Exchange exchange, Lease lease, Completion completion) {
+    if (!completion.forwarded()) {
+      engine.release(lease);
+      return;
+    }
+    long input = completion.inputTokens() >= 0 ? completion.inputTokens() : lease.reservedPromptTokens();
+    long output = completion.outputTokens();
+    if (output < 0) {
+      long[] streamed = exchange.get(STREAMED_OUTPUT);
+      // no usage reported: what the stream carried, or (whole responses) the reservation, never nothing
+      output = streamed != null ? streamed[0] : lease.reservedOutputTokens();
+    }
+    engine.settle(lease, new Usage(input, output));
+  }
+
+  private TokenEstimator.Estimate estimate(Route route, ObjectNode body) {
+    return switch (route) {
+      case CHAT_COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.CHAT_COMPLETIONS, body);
+      case COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.COMPLETIONS, body);
+      case EMBEDDINGS -> estimator.estimate(TokenEstimator.Endpoint.EMBEDDINGS, body);
+      case RESPONSES -> {
+        String model = body.path("model").asText();
+        long prompt = estimator.countText(model, text(body.get("input")) + text(body.get("instructions")));
+        JsonNode max = body.get("max_output_tokens");
+        yield new TokenEstimator.Estimate(model, prompt, max != null && max.canConvertToLong() ? max.asLong() : -1);
+      }
+      case MODELS -> new TokenEstimator.Estimate(null, 0, 0);
+    };
+  }
+
+  private static String text(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return "";
+    }
+    return node.isTextual() ? node.asText() : node.toString();
+  }
+
+  private static String outputParam(JsonNode body) {
+    return body.has("max_completion_tokens") ? "max_completion_tokens"
+        : body.has("max_output_tokens") ? "max_output_tokens" : "max_tokens";
+  }
+
+  private static Map<String, String> headers(Exchange exchange) {
+    Map<String, String> out = new HashMap<>();
+    exchange.requestHeaders().forEach(e -> out.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
+        e.getValue()));
+    return out;
+  }
+
+  private static ApiError error(LimitDecision.Refused refused) {
+    try {
+      JsonNode e = JSON.readTree(refused.errorBody()).path("error");
+      return new ApiError(e.path("message").asText(), e.path("type").asText(), null, e.path("code").asText());
+    } catch (IOException ex) {
+      return new ApiError("Rate limit reached.", "rate_limit_error", null, "rate_limit_exceeded");
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.portcullis.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.app.Portcullis;
+import dev.portcullis.config.ConfigLoader;
+import dev.portcullis.config.LiveConfig;
+import dev.portcullis.identity.apikey.ApiKeyService;
+import dev.portcullis.identity.store.Plan;
+import dev.portcullis.identity.store.PrincipalKind;
+import dev.portcullis.identity.store.StoredPrincipal;
+import dev.portcullis.identity.store.Tenant;
+import dev.portcullis.server.Gateway;
+import dev.portcullis.testkit.SimulatedUpstream;
+import dev.portcullis.testkit.SimulatorOptions;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Limits through the gateway: plans, 429s with headers, token quotas enforced mid-stream, usage chunks. */
+class LimitsGatewayTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static Vertx upstreamVertx;
+  static Vertx vertx;
+  static Portcullis portcullis;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstreamVertx = Vertx.vertx();
+    SimulatedUpstream upstream = SimulatedUpstream.start(upstreamVertx,
+        SimulatorOptions.defaults().withReplyTokens(120)).await();
+    Path dir = Files.createTempDirectory("limits-test");
+    String yaml = """
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        admin: {host: 127.0.0.1, port: 0}
+        upstreams: [{name: sim, base-url: "%s", models: [sim-small, sim-large]}]
+        identity:
+          store: {sqlite: ids.db}
+          api-keys: {pepper: "pepper-for-tests-0123456789abcdef0123"}
+        limits:
+          default-plan: free
+          stream-overflow: cut
+          plans:
+            free:
+              models: [sim-small]
+              max-output-tokens: 200
+              default-output-tokens: 20
+              limits:
+                - {name: free-rpm, per: [key], unit: requests, algorithm: sliding-window, limit: 3, period: 1m}
+            metered:
+              max-output-tokens: 1000
+              default-output-tokens: 10
+              limits:
+                - {name: metered-tpm, per: [key], unit: tokens, algorithm: token-bucket, limit: 80, period: 1h}
+        """.formatted(upstream.baseUrl());
+    LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml, Map.<String, String>of()::get, dir,
+        Portcullis.SECTIONS));
+    vertx = Gateway.createVertx(live.current());
+    portcullis = Portcullis.start(vertx, live, Clock.systemUTC());
+    var store = portcullis.identity().store();
+    store.createPlan(new Plan("free", ""));
+    store.createPlan(new Plan("metered", ""));
+    store.createTenant(new Tenant("acme", "Acme", "free", Instant.now(), false));
+    store.createPrincipal(new StoredPrincipal("metered-app", "acme", PrincipalKind.APPLICATION, "metered",
+        Map.of(), Instant.now()));
+    for (String p : List.of("app1", "app2", "app3", "app4")) {
+      store.createPrincipal(new StoredPrincipal(p, "acme", PrincipalKind.APPLICATION, null, Map.of(),
+          Instant.now()));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    portcullis.stop().await();
+    vertx.close().await();
+    upstreamVertx.close().await();
+  }
+
+  static String key(String principal) {
+    return portcullis.identity().keys().create(new ApiKeyService.KeySpec("acme", principal, "live", Set.of(),
+        List.of(), null)).secret();
+  }
+
+  static HttpResponse<String> chat(String key, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().port()
+        + "/v1/chat/completions")).header("content-type", "application/json").header("authorization",
+        "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String body(String model, boolean stream, String extra) {
+    return "{\"model\":\"" + model + "\",\"stream\":" + stream + extra
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"Count to a hundred\"}]}";
+  }
+
+  @Test
+  void fourthRequestInAMinuteIsRefusedWithHeadersNamingTheLimit() throws Exception {
+    String key = key("app1");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> ok = chat(key, body("sim-small", false, ",\"max_tokens\":5"));
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
+      assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue(Integer.toString(2 - i));
+      assertThat(ok.headers().firstValue("ratelimit-policy")).hasValueSatisfying(v ->
+          assertThat(v).contains("\"free-rpm\";q=3;w=60"));
+    }
+    HttpResponse<String> refused = chat(key, body("sim-small", false, ",\"max_tokens\":5"));
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("retry-after")).hasValueSatisfying(v ->
+        assertThat(Long.parseLong(v)).isBetween(1L, 60L));
+    JsonNode error = JSON.readTree(refused.body()).path("error");
+    assertThat(error.path("type").asText()).isEqualTo("rate_limit_error");
+    assertThat(error.path("message").asText()).contains("free-rpm");
+    // another key of the same tenant has its own budget
+    assertThat(chat(key("app2"), body("sim-small", false, "")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void planDecidesModelsAndLargestOutput() throws Exception {
+    String key = key("app3");
+    HttpResponse<String> model = chat(key, body("sim-large", false, ""));
+    assertThat(model.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(model.body()).path("error").path("code").asText()).isEqualTo("model_not_allowed");
+    HttpResponse<String> big = chat(key, body("sim-small", false, ",\"max_tokens\":5000"));
+    assertThat(big.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(big.body()).path("error").path("param").asText()).isEqualTo("max_tokens");
+    HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + portcullis.gateway().port() + "/v1/models")).header("authorization", "Bearer " + key).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(models.body()).path("data").findValuesAsText("id")).containsExactly("sim-small");
+  }
+
+  @Test
+  void streamIsCutWithAnErrorEventWhenItExceedsTheTokenQuota() throws Exception {
+    HttpResponse<String> res = chat(key("metered-app"), body("sim-small", true, ""));
+    assertThat(res.statusCode()).isEqualTo(200);
+    String[] events = res.body().split("\n\n");
+    String last = events[events.length - 1];
+    assertThat(last).startsWith("data: ");
+    assertThat(JSON.readTree(last.substring(6)).path("error").path("code").asText())
+        .isEqualTo("token_quota_exceeded");
+    assertThat(res.body()).doesNotContain("[DONE]");
+    // fewer content events than the 120 the upstream would have sent
+    assertThat(events.length).isLessThan(100);
+  }
+
+  @Test
+  void usageChunkReachesOnlyClientsThatAskedForIt() throws Exception {
+    String key = key("app4");
+    HttpResponse<String> silent = chat(key, body("sim-small", true, ",\"max_tokens\":5"));
+    assertThat(silent.body()).contains("[DONE]").doesNotContain("\"completion_tokens\"");
+    HttpResponse<String> asked = chat(key, body("sim-small", true,
+        ",\"max_tokens\":5,\"stream_options\":{\"include_usage\":true}"));
+    assertThat(asked.body()).contains("\"completion_tokens\":5");
+  }
+}
