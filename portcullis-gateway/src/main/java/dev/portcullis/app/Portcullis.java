@@ -25,7 +25,6 @@ import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +75,7 @@ public final class Portcullis {
     LimitsConfig limits = live.current().feature(LimitsSection.INSTANCE, LimitsConfig.class);
     if (limits != null) {
       LimitStore store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
-          Duration.ofMillis(250), clock, 1_000_000);
+          redisSettings.commandTimeout(), clock, 1_000_000);
       if (store instanceof FailoverLimitStore failover) {
         failover.bindTo(metrics.registry());
       }

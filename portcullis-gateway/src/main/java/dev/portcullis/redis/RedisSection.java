@@ -33,8 +33,8 @@ public final class RedisSection implements ConfigSection<RedisSettings> {
     }
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String k = it.next();
-      if (!Set.of("url", "prefix").contains(k)) {
-        problems.add("redis." + k + ": unknown key; expected one of url, prefix");
+      if (!Set.of("url", "prefix", "command-timeout").contains(k)) {
+        problems.add("redis." + k + ": unknown key; expected one of url, prefix, command-timeout");
       }
     }
     String url = node.hasNonNull("url") ? context.resolve(node.get("url").asText(), "redis.url", problems) : null;
@@ -51,6 +51,14 @@ public final class RedisSection implements ConfigSection<RedisSettings> {
     if (!prefix.matches("[A-Za-z0-9:._-]{1,32}")) {
       problems.add("redis.prefix: must be 1-32 of A-Z a-z 0-9 : . _ -");
     }
-    return new RedisSettings(true, url, prefix);
+    java.time.Duration timeout = java.time.Duration.ofSeconds(1);
+    if (node.has("command-timeout")) {
+      timeout = dev.portcullis.config.Durations.parse(node.get("command-timeout").asText());
+      if (timeout == null || timeout.isZero() || timeout.compareTo(java.time.Duration.ofSeconds(30)) > 0) {
+        problems.add("redis.command-timeout: must be a duration from 1ms to 30s, e.g. 500ms or 2s");
+        timeout = java.time.Duration.ofSeconds(1);
+      }
+    }
+    return new RedisSettings(true, url, prefix, timeout);
   }
 }

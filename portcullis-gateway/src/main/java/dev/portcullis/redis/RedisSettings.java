@@ -5,10 +5,12 @@ package dev.portcullis.redis;
  *
  * @param url    {@code redis://}, {@code rediss://} (TLS) or {@code redis-sentinel://} URL
  * @param prefix prefix of every key and channel, so several deployments can share one Redis
+ * @param commandTimeout how long a command may take before the caller treats Redis as failed (limits then fall
+ *                       back to per-instance shares until Redis answers again)
  */
-public record RedisSettings(boolean enabled, String url, String prefix) {
+public record RedisSettings(boolean enabled, String url, String prefix, java.time.Duration commandTimeout) {
 
-  static final RedisSettings NONE = new RedisSettings(false, null, "portcullis:");
+  static final RedisSettings NONE = new RedisSettings(false, null, "portcullis:", java.time.Duration.ofSeconds(1));
 
   @Override
   public String toString() {

@@ -1,0 +1,158 @@
+package dev.portcullis.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.testkit.SimulatedUpstream;
+import dev.portcullis.testkit.SimulatorOptions;
+import dev.portcullis.testkit.TestRedis;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three gateway processes sharing one real Redis: limits stay exact, and degrade within their bound. */
+class GatewayProcessesTest {
+
+  static final String CHAT = "{\"model\":\"sim-small\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+  TestRedis redis;
+  Vertx upstreamVertx;
+  SimulatedUpstream upstream;
+  final List<Process> processes = new ArrayList<>();
+  final List<Integer> ports = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    redis = TestRedis.start();
+    upstreamVertx = Vertx.vertx();
+    upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults().withReplyTokens(1)).await();
+  }
+
+  @AfterEach
+  void stop() {
+    processes.forEach(Process::destroyForcibly);
+    upstreamVertx.close().await();
+    redis.close();
+  }
+
+  void startGateways(Path dir, int limit) throws Exception {
+    Path config = dir.resolve("portcullis.yaml");
+    Files.writeString(config, """
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        admin: {host: 127.0.0.1, port: 0}
+        upstreams: [{name: sim, base-url: "%s", models: [sim-small], max-connections: 64}]
+        identity: {mode: none}
+        redis: {url: "%s", command-timeout: 10s}
+        limits:
+          default-plan: open
+          instances: 3
+          failure-mode: fail-open-local
+          global:
+            - {name: shared-cap, per: [global], unit: requests, algorithm: sliding-window, limit: %d, period: 1h}
+          plans:
+            open: {limits: []}
+        """.formatted(upstream.baseUrl(), redis.uri(), limit));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (int i = 0; i < 3; i++) {
+      processes.add(new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          "-Dlogback.configurationFile=" + quietLogging(dir), "dev.portcullis.cli.Main", "serve", "-c",
+          config.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+    }
+    Pattern ready = Pattern.compile("portcullis listening on port (\\d+),");
+    for (Process p : processes) {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null) {
+        Matcher m = ready.matcher(line);
+        if (m.find()) {
+          ports.add(Integer.parseInt(m.group(1)));
+          break;
+        }
+      }
+    }
+    assertThat(ports).hasSize(3);
+  }
+
+  static String quietLogging(Path dir) throws Exception {
+    Path file = dir.resolve("logback.xml");
+    Files.writeString(file, "<configuration><root level=\"OFF\"/></configuration>");
+    return file.toString();
+  }
+
+  record Outcome(int admitted, int refused, int serverErrors, int other) {}
+
+  /** Sends {@code total} requests round-robin over the gateways, at most {@code inFlight} at a time. */
+  Outcome load(int total, int inFlight, Runnable afterHalf) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    Semaphore window = new Semaphore(inFlight);
+    ConcurrentHashMap<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      if (i == total / 2 && afterHalf != null) {
+        afterHalf.run();
+      }
+      window.acquire();
+      int port = ports.get(i % 3);
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+          .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(CHAT)).build();
+      all.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+        window.release();
+        statuses.computeIfAbsent(e != null ? -1 : r.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+      }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+    int admitted = count(statuses, 200);
+    int refused = count(statuses, 429);
+    int errors = statuses.entrySet().stream().filter(e -> e.getKey() >= 500 || e.getKey() < 0)
+        .mapToInt(e -> e.getValue().get()).sum();
+    return new Outcome(admitted, refused, errors, total - admitted - refused - errors);
+  }
+
+  static int count(ConcurrentHashMap<Integer, AtomicInteger> statuses, int status) {
+    AtomicInteger n = statuses.get(status);
+    return n == null ? 0 : n.get();
+  }
+
+  @Test
+  void exactlyTheLimitIsAdmittedAcrossThreeProcesses(@TempDir Path dir) throws Exception {
+    startGateways(dir, 500);
+    Outcome outcome = load(2000, 200, null);
+    assertThat(outcome.admitted()).isEqualTo(500);
+    assertThat(outcome.refused()).isEqualTo(1500);
+    assertThat(outcome.serverErrors()).isZero();
+  }
+
+  /**
+   * Redis stops half-way: instances fall back to the shared limit divided by the instance count, so at most the
+   * shared limit plus each instance's share is admitted (docs/limits.md), and no request fails.
+   */
+  @Test
+  void redisOutageDegradesWithinTheDocumentedBoundWithoutServerErrors(@TempDir Path dir) throws Exception {
+    startGateways(dir, 300);
+    Outcome outcome = load(1200, 50, redis::pause);
+    assertThat(outcome.serverErrors()).isZero();
+    assertThat(outcome.other()).isZero();
+    assertThat(outcome.admitted()).isBetween(300, 300 + 3 * 100);
+  }
+}
