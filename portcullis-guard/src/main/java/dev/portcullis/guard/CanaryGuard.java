@@ -1,0 +1,65 @@
+package dev.portcullis.guard;
+
+import dev.portcullis.guard.canary.Canary;
+import dev.portcullis.guard.canary.CanaryDetector;
+import dev.portcullis.guard.canary.CanaryStreamFilter;
+import dev.portcullis.guard.canary.SystemPromptLeakDetector;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Output guard for one request: the request's canary (raw, base64, hex, reversed) and verbatim fragments of its
+ * system prompt. {@code block} ends the response; otherwise canaries are redacted and the leak is reported.
+ */
+public final class CanaryGuard {
+  private final String name;
+  private final CanaryDetector canary;
+  private final SystemPromptLeakDetector systemPrompt;
+  private final boolean block;
+  private final FailurePolicy failurePolicy;
+  private final GuardListener listener;
+
+  /** {@code systemPrompt} may be null when the request has none. */
+  public CanaryGuard(String name, Canary canary, SystemPromptLeakDetector systemPrompt, boolean block,
+      FailurePolicy failurePolicy, GuardListener listener) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.canary = new CanaryDetector(Objects.requireNonNull(canary, "canary"));
+    this.systemPrompt = systemPrompt;
+    this.block = block;
+    this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** Inspects a whole response text. */
+  public GuardOutcome inspect(String output, GuardContext ctx) {
+    return Guards.run(name, failurePolicy, listener, ctx, output, () -> {
+      boolean canaryLeak = !canary.find(output).isEmpty();
+      boolean promptLeak = systemPrompt != null && systemPrompt.leaks(output);
+      String action = block ? "block" : "redact";
+      if (canaryLeak) {
+        Guards.emit(listener, new SecurityEvent(ctx.clock().instant(), name, "CANARY_LEAK", action, ctx.route(),
+            ctx.principalId(), false));
+      }
+      if (promptLeak) {
+        Guards.emit(listener, new SecurityEvent(ctx.clock().instant(), name, "SYSTEM_PROMPT_LEAK",
+            block ? "block" : "log", ctx.route(), ctx.principalId(), false));
+      }
+      if (block && (canaryLeak || promptLeak)) {
+        return new GuardOutcome.Blocked(name, canaryLeak && promptLeak ? Set.of("CANARY_LEAK", "SYSTEM_PROMPT_LEAK")
+            : Set.of(canaryLeak ? "CANARY_LEAK" : "SYSTEM_PROMPT_LEAK"));
+      }
+      String text = canaryLeak ? CanaryStreamFilter.redact(canary, output) : output;
+      return new GuardOutcome.Allowed(text, canaryLeak);
+    });
+  }
+
+  /** Stream filter redacting the canary; check {@link CanaryStreamFilter#leaks()} after each push. */
+  public CanaryStreamFilter streamFilter() {
+    return new CanaryStreamFilter(canary);
+  }
+
+  /** Accumulates system-prompt overlap over a stream, or null when the request has no system prompt. */
+  public SystemPromptLeakDetector.Monitor leakMonitor() {
+    return systemPrompt == null ? null : systemPrompt.monitor();
+  }
+}

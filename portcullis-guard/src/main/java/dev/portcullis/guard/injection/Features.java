@@ -1,0 +1,77 @@
+package dev.portcullis.guard.injection;
+
+import java.util.Map;
+
+/**
+ * Hashed features of a normalised prompt: character 4-grams, word unigrams and bigrams, and the rule hit counts,
+ * each hashed into {@code 2^bits} buckets. The visitor style keeps scoring allocation-free.
+ */
+final class Features {
+  private Features() {}
+
+  interface Sink {
+    void accept(int index, float value);
+  }
+
+  /** Number of features {@link #visit} will emit for this input, used for length normalisation. */
+  static void visit(String text, Map<AttackFamily, Integer> ruleHits, int bits, Sink sink) {
+    int mask = (1 << bits) - 1;
+    int n = text.length();
+    // character 4-grams
+    for (int i = 0; i + 4 <= n; i++) {
+      int h = 0x9E3779B9;
+      h = (h ^ text.charAt(i)) * 0x01000193;
+      h = (h ^ text.charAt(i + 1)) * 0x01000193;
+      h = (h ^ text.charAt(i + 2)) * 0x01000193;
+      h = (h ^ text.charAt(i + 3)) * 0x01000193;
+      sink.accept(mix(h) & mask, 1f);
+    }
+    // words and word bigrams
+    int prev = 0;
+    int h = 0x811C9DC5;
+    int len = 0;
+    for (int i = 0; i <= n; i++) {
+      char c = i < n ? text.charAt(i) : ' ';
+      if (Character.isLetterOrDigit(c)) {
+        h = (h ^ c) * 0x01000193;
+        len++;
+      } else if (len > 0) {
+        sink.accept(mix(h + 0x2545F491) & mask, 1f);
+        if (prev != 0) {
+          sink.accept(mix(prev * 31 + h + 0x68E31DA4) & mask, 1f);
+        }
+        prev = h;
+        h = 0x811C9DC5;
+        len = 0;
+      }
+    }
+    for (var e : ruleHits.entrySet()) {
+      int idx = mix(0x51ED270B + e.getKey().ordinal() * 0x3C6EF372) & mask;
+      sink.accept(idx, 4f * (float) Math.log1p(e.getValue()));
+    }
+  }
+
+  static int count(String text) {
+    int n = text.length();
+    int grams = Math.max(0, n - 3);
+    int words = 0;
+    boolean in = false;
+    for (int i = 0; i < n; i++) {
+      boolean w = Character.isLetterOrDigit(text.charAt(i));
+      if (w && !in) {
+        words++;
+      }
+      in = w;
+    }
+    return grams + Math.max(0, 2 * words - 1);
+  }
+
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    h *= 0xC2B2AE35;
+    h ^= h >>> 16;
+    return h;
+  }
+}
