@@ -8,6 +8,9 @@ import dev.portcullis.auth.IdentitySettings;
 import dev.portcullis.auth.OAuthEndpoints;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.LiveConfig;
+import dev.portcullis.guards.GuardsSection;
+import dev.portcullis.guards.InputGuardStage;
+import dev.portcullis.guards.OutputGuardFilter;
 import dev.portcullis.limit.LimitEngine;
 import dev.portcullis.limit.config.LimitsConfig;
 import dev.portcullis.limit.store.FailoverLimitStore;
@@ -39,7 +42,7 @@ public final class Portcullis {
 
   /** Every feature section of {@code portcullis.yaml}. */
   public static final List<ConfigSection<?>> SECTIONS = List.of(RedisSection.INSTANCE, IdentitySection.INSTANCE,
-      LimitsSection.INSTANCE);
+      LimitsSection.INSTANCE, GuardsSection.INSTANCE);
 
   private final Gateway gateway;
   private final IdentityRuntime identity;
@@ -83,6 +86,11 @@ public final class Portcullis {
       builder.stage(new LimitStage(new LimitEngine(store, clock, limits), estimator));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }
+    // inspect input runs after limits, so that refused requests cost no scanning; present whether or not the
+    // section is (a reload may add it)
+    InputGuardStage guards = new InputGuardStage(metrics.registry(), clock);
+    builder.stage(guards);
+    builder.responseFilter(new OutputGuardFilter(clock, guards.listener()));
     try {
       Gateway gateway = builder.start(vertx).await();
       return new Portcullis(gateway, identity, redis);

@@ -1,5 +1,8 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.guard.cli.EvaluateCommand;
+import dev.portcullis.guard.cli.InjectionScoreCommand;
+import dev.portcullis.guard.cli.ScanCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Security gateway for LLM APIs.",
     subcommands = {ServeCommand.class, DemoCommand.class, CheckConfigCommand.class, SimulatorCommand.class,
         ManageCommands.Plans.class, ManageCommands.Tenants.class, ManageCommands.Principals.class,
-        ManageCommands.Keys.class})
+        ManageCommands.Keys.class, ScanCommand.class, InjectionScoreCommand.class, EvaluateCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code /v1/embeddings} and {@code /v1/responses}, streamed or not.
  *
  * <p>Special models, for failure tests: {@code sim-error-NNN} answers status NNN with an OpenAI error body;
- * {@code sim-stall} never answers; {@code sim-stall-stream} streams its first event and then goes silent.
+ * {@code sim-stall} never answers; {@code sim-stall-stream} streams its first event and then goes silent;
+ * {@code sim-echo} replies with every message's text (system prompt included), streamed in 3-character pieces, for
+ * testing what a gateway does to the output.
  */
 public final class SimulatedUpstream implements AutoCloseable {
 
@@ -144,7 +146,7 @@ public final class SimulatedUpstream implements AutoCloseable {
     if (model.equals("sim-stall")) {
       return;
     }
-    if (!options.models().contains(model) && !model.equals("sim-stall-stream")) {
+    if (!options.models().contains(model) && !model.equals("sim-stall-stream") && !model.equals("sim-echo")) {
       error(res, 404, "invalid_request_error", "The model '" + model + "' does not exist", "model_not_found");
       return;
     }
@@ -186,8 +188,8 @@ public final class SimulatedUpstream implements AutoCloseable {
       appendText(prompt, message.path("content"));
     }
     int promptTokens = countWords(prompt) + 3 * messages;
-    List<String> tokens = reply(prompt, request);
-    String finish = tokens.size() < options.replyTokens() ? "length" : "stop";
+    List<String> tokens = model.equals("sim-echo") ? echo(prompt.toString().strip()) : reply(prompt, request);
+    String finish = !model.equals("sim-echo") && tokens.size() < options.replyTokens() ? "length" : "stop";
     String id = "chatcmpl-sim-" + ids.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
     if (!request.path("stream").asBoolean(false)) {
@@ -402,6 +404,18 @@ public final class SimulatedUpstream implements AutoCloseable {
   }
 
   // ---- shared ----
+
+  /** The text in 3-character pieces, so that a value in it is split across stream events. */
+  private static List<String> echo(String text) {
+    List<String> pieces = new ArrayList<>();
+    for (int i = 0; i < text.length(); i += 3) {
+      pieces.add(text.substring(i, Math.min(text.length(), i + 3)));
+    }
+    if (pieces.isEmpty()) {
+      pieces.add("");
+    }
+    return pieces;
+  }
 
   private List<String> reply(CharSequence prompt, JsonNode request) {
     int n = options.replyTokens();

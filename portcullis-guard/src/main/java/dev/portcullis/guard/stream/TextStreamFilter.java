@@ -6,6 +6,19 @@ package dev.portcullis.guard.stream;
  * applied to the whole text. Each implementation documents its hold-back bound. Not thread-safe: one per stream.
  */
 public interface TextStreamFilter {
+  /** Passes every delta through unchanged; stateless, so one instance serves every stream. */
+  TextStreamFilter IDENTITY = new TextStreamFilter() {
+    @Override
+    public String push(CharSequence delta) {
+      return delta.toString();
+    }
+
+    @Override
+    public String finish() {
+      return "";
+    }
+  };
+
   /** Accepts the next delta and returns the text that is safe to emit now (possibly empty). */
   String push(CharSequence delta);
 

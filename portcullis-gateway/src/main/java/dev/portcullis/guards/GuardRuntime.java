@@ -1,0 +1,93 @@
+package dev.portcullis.guards;
+
+import dev.portcullis.guard.GuardListener;
+import dev.portcullis.guard.InjectionGuard;
+import dev.portcullis.guard.MicrometerGuardListener;
+import dev.portcullis.guard.PiiGuard;
+import dev.portcullis.guard.SecurityEvent;
+import dev.portcullis.guard.action.Redactor;
+import dev.portcullis.guard.detect.Scanner;
+import dev.portcullis.guard.detect.ScannerConfig;
+import dev.portcullis.guard.injection.InjectionScorer;
+import dev.portcullis.guards.GuardSettings.Profile;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guards built from one {@link GuardSettings} snapshot, rebuilt when a reload changes the section. Security
+ * events go to metrics and to the {@code portcullis.security} log as JSON (guard, type, action, route, principal,
+ * shadow) — never the matched value, the prompt or the completion.
+ */
+final class GuardRuntime {
+
+  private static final Logger SECURITY = LoggerFactory.getLogger("portcullis.security");
+
+  /** The guards of one profile. */
+  record Built(Profile profile, PiiGuard input, InjectionGuard injection, PiiGuard output) {}
+
+  private record Snapshot(GuardSettings settings, Map<String, Built> profiles) {}
+
+  private final InjectionScorer scorer = InjectionScorer.loadDefault();
+  private final GuardListener listener;
+  private final AtomicReference<Snapshot> current = new AtomicReference<>();
+
+  GuardRuntime(MeterRegistry registry) {
+    this.listener = new MicrometerGuardListener(registry, GuardRuntime::log);
+  }
+
+  GuardListener listener() {
+    return listener;
+  }
+
+  /** The built profile for this snapshot and plan. */
+  Built profile(GuardSettings settings, String plan) {
+    Snapshot s = current.get();
+    if (s == null || s.settings() != settings) {
+      s = build(settings);
+      current.set(s);
+    }
+    return s.profiles().get(settings.profileFor(plan).name());
+  }
+
+  private Snapshot build(GuardSettings settings) {
+    Scanner scanner = Scanner.create(ScannerConfig.all(settings.region()));
+    Map<String, Built> built = new HashMap<>();
+    for (Profile p : settings.profiles().values()) {
+      PiiGuard input = p.input() == null ? null : new PiiGuard("pii-input", new Redactor(scanner, p.input()),
+          p.inputFailure(), p.inputShadow(), listener);
+      InjectionGuard injection = p.injection() == null ? null
+          : new InjectionGuard("injection", scorer, p.injection(), p.injectionFailure(), listener);
+      PiiGuard output = p.output() == null ? null : new PiiGuard("pii-output", new Redactor(scanner, p.output()),
+          dev.portcullis.guard.FailurePolicy.FAIL_CLOSED, false, listener);
+      built.put(p.name(), new Built(p, input, injection, output));
+    }
+    return new Snapshot(settings, Map.copyOf(built));
+  }
+
+  /** The tenant's key for the hash action: HMAC-SHA-256 of the tenant id under the configured hash key. */
+  static byte[] tenantKey(GuardSettings settings, String tenant, byte[] processKey) {
+    byte[] secret = settings.hashKey() == null ? processKey : settings.hashKey().getBytes(StandardCharsets.UTF_8);
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return mac.doFinal((tenant == null ? "" : tenant).getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+    }
+  }
+
+  private static void log(SecurityEvent e) {
+    if (SECURITY.isInfoEnabled()) {
+      SECURITY.info("{\"ts\":\"{}\",\"type\":\"security\",\"guard\":\"{}\",\"finding\":\"{}\",\"action\":\"{}\","
+          + "\"route\":\"{}\",\"principal\":\"{}\",\"shadow\":{}}", e.at(), e.guard(), e.type(), e.action(),
+          e.route(), e.principalId().replace("\"", ""), e.shadow());
+    }
+  }
+}

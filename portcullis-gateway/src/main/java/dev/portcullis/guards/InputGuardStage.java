@@ -1,0 +1,161 @@
+package dev.portcullis.guards;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.auth.IdentifyStage;
+import dev.portcullis.config.Route;
+import dev.portcullis.guard.CanaryGuard;
+import dev.portcullis.guard.FailurePolicy;
+import dev.portcullis.guard.GuardContext;
+import dev.portcullis.guard.GuardOutcome;
+import dev.portcullis.guard.action.PseudonymVault;
+import dev.portcullis.guard.action.RequestScope;
+import dev.portcullis.guard.canary.Canary;
+import dev.portcullis.guard.canary.SystemPromptLeakDetector;
+import dev.portcullis.guard.payload.Api;
+import dev.portcullis.guard.payload.PayloadTexts;
+import dev.portcullis.guards.GuardSettings.CanaryMode;
+import dev.portcullis.identity.Principal;
+import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Decision;
+import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.Stage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.TreeSet;
+
+/**
+ * Inspect input: every text of the request (messages of every role, content parts, tool-call arguments and
+ * results, prompts, embedding inputs) goes through the profile's PII and secret actions and, except system and
+ * developer messages, the prompt-injection score. A block names the detector types, never a value. With canaries
+ * on, a random canary is added to the system prompt, and the output filter watches for it.
+ */
+public final class InputGuardStage implements Stage {
+
+  static final Exchange.Key<RequestScope> SCOPE = new Exchange.Key<>("guard-scope");
+  static final Exchange.Key<GuardRuntime.Built> PROFILE = new Exchange.Key<>("guard-profile");
+  static final Exchange.Key<CanaryGuard> CANARY = new Exchange.Key<>("guard-canary");
+  /** Most distinct values one request may pseudonymise; beyond it values are redacted. */
+  private static final int VAULT_CAPACITY = 512;
+
+  private final GuardRuntime runtime;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final byte[] processKey = new byte[32];
+
+  public InputGuardStage(MeterRegistry registry, Clock clock) {
+    this.runtime = new GuardRuntime(registry);
+    this.clock = clock;
+    random.nextBytes(processKey);
+  }
+
+  /** Where security events go (metrics and the security log); the output filter reports through it too. */
+  public dev.portcullis.guard.GuardListener listener() {
+    return runtime.listener();
+  }
+
+  @Override
+  public String name() {
+    return "inspect-input";
+  }
+
+  @Override
+  public Future<Decision> apply(Exchange exchange) {
+    GuardSettings settings = exchange.config().feature(GuardsSection.INSTANCE, GuardSettings.class);
+    Api api = api(exchange.route());
+    if (settings == null || api == null || exchange.body() == null) {
+      return Decision.CONTINUE_NOW;
+    }
+    Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
+    GuardRuntime.Built built = runtime.profile(settings, principal == null ? null : principal.plan());
+    RequestScope scope = new RequestScope(GuardRuntime.tenantKey(settings,
+        principal == null ? null : principal.tenant(), processKey), new PseudonymVault(VAULT_CAPACITY));
+    exchange.put(SCOPE, scope);
+    exchange.put(PROFILE, built);
+    GuardContext ctx = new GuardContext(exchange.route().id(),
+        exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
+    ObjectNode body = exchange.body();
+    TreeSet<String> blocked = new TreeSet<>();
+    String[] failed = {null};
+    boolean changed = PayloadTexts.rewriteRequest(body, api, (text, role, path) -> {
+      String out = text;
+      if (built.input() != null) {
+        switch (built.input().inspect(text, scope, ctx)) {
+          case GuardOutcome.Allowed a -> out = a.text();
+          case GuardOutcome.Blocked b -> blocked.addAll(b.reasons());
+          case GuardOutcome.Failed f -> {
+            if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+              failed[0] = f.guard();
+            } else {
+              out = f.text();
+            }
+          }
+        }
+      }
+      if (built.injection() != null && !role.equals("system") && !role.equals("developer")) {
+        switch (built.injection().inspect(text, ctx)) {
+          case GuardOutcome.Allowed a -> { }
+          case GuardOutcome.Blocked b -> blocked.add("PROMPT_INJECTION");
+          case GuardOutcome.Failed f -> {
+            if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+              failed[0] = f.guard();
+            }
+          }
+        }
+      }
+      return out;
+    });
+    if (failed[0] != null) {
+      exchange.errorDetail("guard_failed");
+      return Decision.reject(503, new ApiError("The request could not be inspected; retry later.", "server_error",
+          null, "guard_unavailable"));
+    }
+    if (!blocked.isEmpty()) {
+      exchange.errorDetail("guard_blocked");
+      boolean injection = blocked.contains("PROMPT_INJECTION");
+      return Decision.reject(400, new ApiError("The request was blocked by the gateway's content policy ("
+          + String.join(", ", blocked) + ").", "invalid_request_error", null,
+          injection ? "prompt_injection_detected" : "sensitive_data_blocked"));
+    }
+    if (built.profile().canary() != CanaryMode.OFF && api == Api.CHAT_COMPLETIONS) {
+      String systemPrompt = systemPrompt(body);
+      Canary canary = Canary.generate(random);
+      PayloadTexts.appendToSystemPrompt(body, canary.instruction());
+      exchange.put(CANARY, new CanaryGuard("canary", canary,
+          systemPrompt.isBlank() ? null : new SystemPromptLeakDetector(systemPrompt, 6, 0.5),
+          built.profile().canary() == CanaryMode.BLOCK, FailurePolicy.FAIL_CLOSED, runtime.listener()));
+      changed = true;
+    }
+    if (changed) {
+      exchange.markBodyModified();
+    }
+    return Decision.CONTINUE_NOW;
+  }
+
+  static Api api(Route route) {
+    return switch (route) {
+      case CHAT_COMPLETIONS -> Api.CHAT_COMPLETIONS;
+      case COMPLETIONS -> Api.COMPLETIONS;
+      case EMBEDDINGS -> Api.EMBEDDINGS;
+      case RESPONSES, MODELS -> null;
+    };
+  }
+
+  private static String systemPrompt(ObjectNode body) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode m : body.path("messages")) {
+      String role = m.path("role").asText();
+      if (role.equals("system") || role.equals("developer")) {
+        JsonNode content = m.path("content");
+        if (content.isTextual()) {
+          sb.append(content.asText()).append('\n');
+        } else {
+          content.forEach(part -> sb.append(part.path("text").asText()).append('\n'));
+        }
+      }
+    }
+    return sb.toString();
+  }
+}

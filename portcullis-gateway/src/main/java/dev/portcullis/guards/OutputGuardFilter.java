@@ -1,0 +1,248 @@
+package dev.portcullis.guards;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.guard.CanaryGuard;
+import dev.portcullis.guard.GuardContext;
+import dev.portcullis.guard.GuardListener;
+import dev.portcullis.guard.GuardOutcome;
+import dev.portcullis.guard.SecurityEvent;
+import dev.portcullis.guard.action.RequestScope;
+import dev.portcullis.guard.canary.CanaryStreamFilter;
+import dev.portcullis.guard.payload.Api;
+import dev.portcullis.guard.payload.ChatStreamRewriter;
+import dev.portcullis.guard.payload.PayloadTexts;
+import dev.portcullis.guard.stream.RedactingStreamFilter;
+import dev.portcullis.guard.stream.RestoringStreamFilter;
+import dev.portcullis.guard.stream.TextStreamFilter;
+import dev.portcullis.pipeline.ApiError;
+import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.ResponseFilter;
+import dev.portcullis.pipeline.ResponseFilterFactory;
+import dev.portcullis.pipeline.SseEvent;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Inspect output: PII and secret actions on the response, the request's pseudonyms put back (its placeholders
+ * never reach the client, and its real values never went upstream), and the canary watched for. On a stream every
+ * text channel (each choice's content and each tool call's arguments) passes through its own chain of exact stream
+ * filters, so a value split across events is still caught; held-back text is flushed before {@code [DONE]}.
+ */
+public final class OutputGuardFilter implements ResponseFilterFactory {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ApiError BLOCKED = new ApiError("The response was blocked by the gateway's content policy.",
+      "invalid_request_error", null, "output_blocked");
+
+  private final Clock clock;
+  private final GuardListener listener;
+
+  /** {@code listener} receives the canary-leak events of streams (whole responses report through the guard). */
+  public OutputGuardFilter(Clock clock, GuardListener listener) {
+    this.clock = clock;
+    this.listener = listener;
+  }
+
+  @Override
+  public ResponseFilter create(Exchange exchange) {
+    GuardRuntime.Built built = exchange.get(InputGuardStage.PROFILE);
+    RequestScope scope = exchange.get(InputGuardStage.SCOPE);
+    CanaryGuard canary = exchange.get(InputGuardStage.CANARY);
+    Api api = InputGuardStage.api(exchange.route());
+    if (built == null || api == null || api == Api.EMBEDDINGS) {
+      return ResponseFilter.PASS_THROUGH;
+    }
+    boolean restore = scope != null && scope.vault().size() > 0;
+    if (!restore && built.output() == null && canary == null) {
+      return ResponseFilter.PASS_THROUGH;
+    }
+    GuardContext ctx = new GuardContext(exchange.route().id(),
+        exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
+    return exchange.stream() ? new Streamed(api, built, scope, canary, restore, ctx, listener)
+        : new Whole(api, built, scope, canary, restore, ctx);
+  }
+
+  /** Whole responses: every text field through output PII, pseudonym restoration and the canary check. */
+  private static final class Whole implements ResponseFilter {
+    private final Api api;
+    private final GuardRuntime.Built built;
+    private final RequestScope scope;
+    private final CanaryGuard canary;
+    private final boolean restore;
+    private final GuardContext ctx;
+
+    Whole(Api api, GuardRuntime.Built built, RequestScope scope, CanaryGuard canary, boolean restore,
+        GuardContext ctx) {
+      this.api = api;
+      this.built = built;
+      this.scope = scope;
+      this.canary = canary;
+      this.restore = restore;
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Result onEvent(SseEvent event) {
+      return Result.PASS;
+    }
+
+    @Override
+    public Result onBody(Buffer body) {
+      JsonNode json;
+      try {
+        json = JSON.readTree(body.getBytes());
+      } catch (IOException e) {
+        return Result.PASS;
+      }
+      boolean[] block = {false};
+      boolean changed = PayloadTexts.rewriteResponse(json, api, (text, role, path) -> {
+        String out = text;
+        if (built.output() != null) {
+          switch (built.output().inspect(out, scope, ctx)) {
+            case GuardOutcome.Allowed a -> out = a.text();
+            case GuardOutcome.Blocked b -> block[0] = true;
+            case GuardOutcome.Failed f -> block[0] = true;
+          }
+        }
+        if (canary != null) {
+          switch (canary.inspect(out, ctx)) {
+            case GuardOutcome.Allowed a -> out = a.text();
+            case GuardOutcome.Blocked b -> block[0] = true;
+            case GuardOutcome.Failed f -> block[0] = true;
+          }
+        }
+        return restore ? scope.vault().restore(out) : out;
+      });
+      if (block[0]) {
+        return new Result.End(403, BLOCKED);
+      }
+      return changed ? new Result.Emit(List.of(Buffer.buffer(json.toString()))) : Result.PASS;
+    }
+
+    @Override
+    public Result finish() {
+      return Result.PASS;
+    }
+  }
+
+  /** Streams: chunk by chunk through per-channel exact filters. */
+  private static final class Streamed implements ResponseFilter {
+    private final ChatStreamRewriter rewriter;
+    private final List<RedactingStreamFilter> redactors = new ArrayList<>();
+    private final List<CanaryStreamFilter> canaries = new ArrayList<>();
+    private final boolean blockOnCanary;
+    private final GuardContext ctx;
+    private final GuardListener listener;
+    private boolean flushed;
+    private boolean leakReported;
+
+    Streamed(Api api, GuardRuntime.Built built, RequestScope scope, CanaryGuard canary, boolean restore,
+        GuardContext ctx, GuardListener listener) {
+      this.blockOnCanary = canary != null && built.profile().canary() == GuardSettings.CanaryMode.BLOCK;
+      this.ctx = ctx;
+      this.listener = listener;
+      this.rewriter = new ChatStreamRewriter(api, () -> {
+        TextStreamFilter chain = TextStreamFilter.IDENTITY;
+        if (built.output() != null) {
+          RedactingStreamFilter r = built.output().streamFilter(scope);
+          redactors.add(r);
+          chain = r;
+        }
+        if (canary != null) {
+          CanaryStreamFilter c = canary.streamFilter();
+          canaries.add(c);
+          chain = TextStreamFilter.chain(chain, c);
+        }
+        if (restore) {
+          chain = TextStreamFilter.chain(chain, new RestoringStreamFilter(scope.vault()));
+        }
+        return chain;
+      });
+    }
+
+    @Override
+    public Result onEvent(SseEvent event) {
+      if (event.isDone()) {
+        List<Buffer> out = flush();
+        if (out == null) {
+          return new Result.End(200, BLOCKED);
+        }
+        out.add(event.raw());
+        return new Result.Emit(out);
+      }
+      String data = event.data();
+      if (data == null) {
+        return Result.PASS;
+      }
+      JsonNode chunk;
+      try {
+        chunk = JSON.readTree(data);
+      } catch (IOException e) {
+        return Result.PASS;
+      }
+      if (!(chunk instanceof ObjectNode object) || object.has("error")) {
+        return Result.PASS;
+      }
+      rewriter.onChunk(object);
+      if (violated()) {
+        return new Result.End(200, BLOCKED);
+      }
+      return new Result.Emit(List.of(SseEvent.of(event.name(), object.toString()).raw()));
+    }
+
+    @Override
+    public Result onBody(Buffer body) {
+      return Result.PASS;
+    }
+
+    @Override
+    public Result finish() {
+      List<Buffer> out = flush();
+      if (out == null) {
+        return new Result.End(200, BLOCKED);
+      }
+      return out.isEmpty() ? Result.PASS : new Result.Emit(out);
+    }
+
+    /** Held-back text as chunks; null when the flushed text violates a blocking policy. */
+    private List<Buffer> flush() {
+      List<Buffer> out = new ArrayList<>();
+      if (flushed) {
+        return out;
+      }
+      flushed = true;
+      for (ObjectNode chunk : rewriter.finish()) {
+        out.add(SseEvent.of(null, chunk.toString()).raw());
+      }
+      return violated() ? null : out;
+    }
+
+    private boolean violated() {
+      for (RedactingStreamFilter r : redactors) {
+        if (!r.blockedTypes().isEmpty()) {
+          return true;
+        }
+      }
+      for (CanaryStreamFilter c : canaries) {
+        if (c.leaks() > 0) {
+          if (!leakReported) {
+            leakReported = true;
+            try {
+              listener.onEvent(new SecurityEvent(ctx.clock().instant(), "canary", "CANARY_LEAK",
+                  blockOnCanary ? "block" : "redact", ctx.route(), ctx.principalId(), false));
+            } catch (RuntimeException e) {
+              // a listener must not change the decision
+            }
+          }
+          return blockOnCanary;
+        }
+      }
+      return false;
+    }
+  }
+}
