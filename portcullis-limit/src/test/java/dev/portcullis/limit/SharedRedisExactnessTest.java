@@ -1,5 +1,6 @@
 package dev.portcullis.limit;
 
+import dev.portcullis.testkit.TestRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.limit.LimitDecision.Admitted;
@@ -7,7 +8,6 @@ import dev.portcullis.limit.config.Yaml;
 import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.store.MutableClock;
-import dev.portcullis.limit.store.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -47,6 +47,16 @@ public final class TestRedis implements AutoCloseable {
     return uri;
   }
 
+  /** True when this harness started the server (so it may stop and restart it). */
+  public boolean owned() {
+    return server != null;
+  }
+
+  /** A key prefix no other test uses, with one Redis Cluster hash tag; tests isolate by prefix, never by flushing. */
+  public static String uniquePrefix() {
+    return "test:{" + java.util.UUID.randomUUID().toString().substring(0, 12) + "}:";
+  }
+
   /** Stops the server (an outage); {@link #resume()} starts it again on the same port. */
   public void pause() {
     requireOwned();

@@ -1,5 +1,6 @@
 package dev.portcullis.identity.redis;
 
+import dev.portcullis.testkit.TestRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -54,8 +55,8 @@ class RedisKeyInvalidationsTest {
   @BeforeEach
   void setUp() {
     redis = TestRedis.start();
-    clientA = RedisClient.create(redis.uri);
-    clientB = RedisClient.create(redis.uri);
+    clientA = RedisClient.create(redis.uri());
+    clientB = RedisClient.create(redis.uri());
     channel = "t" + UUID.randomUUID() + ":key-invalidations";
     busA = new RedisKeyInvalidations(clientA, channel);
     busB = new RedisKeyInvalidations(clientB, channel);

@@ -1,5 +1,6 @@
 package dev.portcullis.identity.redis;
 
+import dev.portcullis.testkit.TestRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,7 @@ class RedisNonceStoreTest extends AbstractNonceStoreTest {
   @BeforeAll
   static void start() {
     redis = TestRedis.start();
-    client = RedisClient.create(redis.uri);
+    client = RedisClient.create(redis.uri());
     first = client.connect();
     second = client.connect();
   }

@@ -1,5 +1,6 @@
 package dev.portcullis.limit.store;
 
+import dev.portcullis.testkit.TestRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +34,7 @@ class FailoverLimitStoreTest {
     @BeforeEach
     void startRedis() {
         redis = TestRedis.start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(redis.embedded(), "needs a Redis the test can stop");
+        org.junit.jupiter.api.Assumptions.assumeTrue(redis.owned(), "needs a Redis the test can stop");
     }
 
     @AfterEach
@@ -67,7 +68,7 @@ class FailoverLimitStoreTest {
         for (int i = 0; i < 3; i++) {
             assertThat(admitted(store, m)).isTrue();
         }
-        redis.stop();
+        redis.pause();
         int local = 0;
         for (int i = 0; i < 8; i++) {
             local += admitted(store, m) ? 1 : 0;
@@ -77,7 +78,7 @@ class FailoverLimitStoreTest {
         assertThat(registry.get("portcullis.limit.store.degraded").gauge().value()).isEqualTo(1.0);
         assertThat(store.switches()).isEqualTo(1);
 
-        redis.restart();
+        redis.resume();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.health() == StoreHealth.SHARED);
         assertThat(registry.get("portcullis.limit.store.degraded").gauge().value()).isZero();
         assertThat(admitted(store, m)).as("the restarted Redis has room the local limit did not").isTrue();
@@ -95,7 +96,7 @@ class FailoverLimitStoreTest {
         assertThat(store).isInstanceOf(FailoverLimitStore.class);
         assertThat(admitted(store, new Meter.SlidingWindow(1, MINUTE))).isTrue();
         assertThat(((FailoverLimitStore) store).health()).isEqualTo(StoreHealth.SHARED);
-        redis.stop();
+        redis.pause();
         assertThat(store.acquire(request(new Meter.SlidingWindow(1, MINUTE))).toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(FailoverLimitStore.SharedStoreUnavailableException.class);
@@ -106,13 +107,13 @@ class FailoverLimitStoreTest {
 
     @Test
     void startsOnTheFallbackWhenRedisIsDownAtStartAndConnectsWhenItComesUp() {
-        redis.stop();
+        redis.pause();
         FailoverLimitStore store = failover(FailureMode.FAIL_OPEN_LOCAL, 1, TestRedis.uniquePrefix());
         Meter m = new Meter.SlidingWindow(1, MINUTE);
         assertThat(admitted(store, m)).isTrue();
         assertThat(admitted(store, m)).isFalse();
         assertThat(store.health()).isEqualTo(StoreHealth.DEGRADED);
-        redis.restart();
+        redis.resume();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.health() == StoreHealth.SHARED);
         assertThat(admitted(store, m)).isTrue();
         assertThat(admitted(store, m)).isFalse();
@@ -129,12 +130,12 @@ class FailoverLimitStoreTest {
                 """));
         LimitRequest r = LimitRequest.builder().ip("192.0.2.7").build();
         assertThat(engine.acquire(r).toCompletableFuture().join()).isInstanceOf(LimitDecision.Admitted.class);
-        redis.stop();
+        redis.pause();
         LimitDecision.Refused refused = (LimitDecision.Refused) engine.acquire(r).toCompletableFuture().join();
         assertThat(refused.reason()).isEqualTo(LimitDecision.Reason.STORE_UNAVAILABLE);
         assertThat(refused.httpStatus()).isEqualTo(503);
         assertThat(refused.headers()).containsEntry("Retry-After", "1");
-        redis.restart();
+        redis.resume();
         await().atMost(Duration.ofSeconds(10)).until(() -> store.health() == StoreHealth.SHARED);
         assertThat(engine.acquire(r).toCompletableFuture().join()).isInstanceOf(LimitDecision.Admitted.class);
     }
@@ -162,7 +163,7 @@ class FailoverLimitStoreTest {
                 for (int i = 0; i < 50; i++) {
                     LimitStore g = gateways.get((thread + i) % 2);
                     if (calls.incrementAndGet() == 150) {
-                        redis.stop();
+                        redis.pause();
                     }
                     try {
                         if (admitted(g, m)) {

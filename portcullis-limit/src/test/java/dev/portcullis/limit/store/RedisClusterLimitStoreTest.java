@@ -1,5 +1,6 @@
 package dev.portcullis.limit.store;
 
+import dev.portcullis.testkit.TestRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

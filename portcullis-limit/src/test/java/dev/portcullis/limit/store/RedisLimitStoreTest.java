@@ -1,5 +1,6 @@
 package dev.portcullis.limit.store;
 
+import dev.portcullis.testkit.TestRedis;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
