@@ -54,7 +54,7 @@ public final class TestRedis implements AutoCloseable {
 
   /** A key prefix no other test uses, with one Redis Cluster hash tag; tests isolate by prefix, never by flushing. */
   public static String uniquePrefix() {
-    return "test:{" + java.util.UUID.randomUUID().toString().substring(0, 12) + "}:";
+    return "test:" + java.util.UUID.randomUUID().toString().substring(0, 12) + ":{limits}:";
   }
 
   /** Stops the server (an outage); {@link #resume()} starts it again on the same port. */
