@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.config.ConfigNodes;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.Durations;
 import dev.portcullis.identity.mtls.CertificateIdentity;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -312,13 +312,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
   }
 
   private static void known(JsonNode node, String path, List<String> problems, String... keys) {
-    Set<String> allowed = Set.of(keys);
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!allowed.contains(k)) {
-        problems.add(path + "." + k + ": unknown key; expected one of " + String.join(", ", keys));
-      }
-    }
+    ConfigNodes.knownKeys(node, path, problems, keys);
   }
 
   private static String text(JsonNode node, String path, String key, String fallback, Context context,

@@ -432,14 +432,7 @@ public final class ConfigLoader {
   }
 
   private void knownKeys(JsonNode node, String path, String... keys) {
-    Set<String> known = Set.of(keys);
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!known.contains(key)) {
-        problems.add((path.isEmpty() ? "" : path + ".") + key + ": unknown key; expected one of "
-            + String.join(", ", keys));
-      }
-    }
+    ConfigNodes.knownKeys(node, path, problems, keys);
   }
 
   private String string(JsonNode node, String path, String key, String fallback) {

@@ -1,6 +1,7 @@
 package dev.portcullis.guards;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.config.ConfigNodes;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.guard.FailurePolicy;
 import dev.portcullis.guard.action.Action;
@@ -225,16 +226,10 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
   }
 
   private static void known(JsonNode node, String path, List<String> problems, String... keys) {
-    known(node, path, problems, Set.of(keys));
+    ConfigNodes.knownKeys(node, path, problems, keys);
   }
 
   private static void known(JsonNode node, String path, List<String> problems, Set<String> keys) {
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!keys.contains(k)) {
-        problems.add(path + "." + k + ": unknown key; expected one of " + String.join(", ", keys.stream().sorted()
-            .toList()));
-      }
-    }
+    ConfigNodes.knownKeysSorted(node, path, problems, keys);
   }
 }

@@ -1,11 +1,10 @@
 package dev.portcullis.redis;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.config.ConfigNodes;
 import dev.portcullis.config.ConfigSection;
 import io.lettuce.core.RedisURI;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code redis} section: {@code redis: {url: "redis://:${env:REDIS_PASSWORD}@10.0.0.5:6379", prefix: "pc:"}}.
@@ -31,12 +30,7 @@ public final class RedisSection implements ConfigSection<RedisSettings> {
       problems.add("redis: must be a mapping with a url");
       return RedisSettings.NONE;
     }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String k = it.next();
-      if (!Set.of("url", "prefix", "command-timeout").contains(k)) {
-        problems.add("redis." + k + ": unknown key; expected one of url, prefix, command-timeout");
-      }
-    }
+    ConfigNodes.knownKeys(node, "redis", problems, "url", "prefix", "command-timeout");
     String url = node.hasNonNull("url") ? context.resolve(node.get("url").asText(), "redis.url", problems) : null;
     if (url == null) {
       problems.add("redis.url: missing (e.g. redis://127.0.0.1:6379)");
