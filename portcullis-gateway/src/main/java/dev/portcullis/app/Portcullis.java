@@ -8,6 +8,7 @@ import dev.portcullis.auth.IdentitySettings;
 import dev.portcullis.auth.OAuthEndpoints;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.LiveConfig;
+import dev.portcullis.guards.GuardSettings;
 import dev.portcullis.guards.GuardsSection;
 import dev.portcullis.guards.InputGuardStage;
 import dev.portcullis.guards.OutputGuardFilter;
@@ -89,6 +90,10 @@ public final class Portcullis {
     // inspect input runs after limits, so that refused requests cost no scanning; present whether or not the
     // section is (a reload may add it)
     InputGuardStage guards = new InputGuardStage(metrics.registry(), clock);
+    GuardSettings guardSettings = live.current().feature(GuardsSection.INSTANCE, GuardSettings.class);
+    if (guardSettings != null) {
+      guards.prepare(guardSettings);
+    }
     builder.stage(guards);
     builder.responseFilter(new OutputGuardFilter(clock, guards.listener()));
     try {

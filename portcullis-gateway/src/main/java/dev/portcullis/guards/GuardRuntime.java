@@ -34,8 +34,9 @@ final class GuardRuntime {
 
   private record Snapshot(GuardSettings settings, Map<String, Built> profiles) {}
 
-  private final InjectionScorer scorer = InjectionScorer.loadDefault();
   private final GuardListener listener;
+  /** Loaded on first use: only profiles with an injection check pay for the scorer's tables. */
+  private volatile InjectionScorer scorer;
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
   GuardRuntime(MeterRegistry registry) {
@@ -63,12 +64,25 @@ final class GuardRuntime {
       PiiGuard input = p.input() == null ? null : new PiiGuard("pii-input", new Redactor(scanner, p.input()),
           p.inputFailure(), p.inputShadow(), listener);
       InjectionGuard injection = p.injection() == null ? null
-          : new InjectionGuard("injection", scorer, p.injection(), p.injectionFailure(), listener);
+          : new InjectionGuard("injection", scorer(), p.injection(), p.injectionFailure(), listener);
       PiiGuard output = p.output() == null ? null : new PiiGuard("pii-output", new Redactor(scanner, p.output()),
           dev.portcullis.guard.FailurePolicy.FAIL_CLOSED, false, listener);
       built.put(p.name(), new Built(p, input, injection, output));
     }
     return new Snapshot(settings, Map.copyOf(built));
+  }
+
+  private InjectionScorer scorer() {
+    InjectionScorer s = scorer;
+    if (s == null) {
+      synchronized (this) {
+        if (scorer == null) {
+          scorer = InjectionScorer.loadDefault();
+        }
+        s = scorer;
+      }
+    }
+    return s;
   }
 
   /** The tenant's key for the hash action: HMAC-SHA-256 of the tenant id under the configured hash key. */

@@ -51,6 +51,11 @@ public final class InputGuardStage implements Stage {
     random.nextBytes(processKey);
   }
 
+  /** Builds the guards of these settings now (blocking: loads detectors), so no request waits for it. */
+  public void prepare(GuardSettings settings) {
+    runtime.profile(settings, null);
+  }
+
   /** Where security events go (metrics and the security log); the output filter reports through it too. */
   public dev.portcullis.guard.GuardListener listener() {
     return runtime.listener();
