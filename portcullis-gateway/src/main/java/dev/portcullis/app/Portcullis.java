@@ -19,6 +19,7 @@ import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.tokens.TokenEstimator;
 import dev.portcullis.limits.LimitStage;
+import dev.portcullis.limits.LimitsAdminRoutes;
 import dev.portcullis.limits.LimitStreamFilter;
 import dev.portcullis.limits.LimitsSection;
 import dev.portcullis.observe.GatewayMetrics;
@@ -84,7 +85,9 @@ public final class Portcullis {
         failover.bindTo(metrics.registry());
       }
       TokenEstimator estimator = new TokenEstimator();
-      builder.stage(new LimitStage(new LimitEngine(store, clock, limits), estimator));
+      LimitEngine engine = new LimitEngine(store, clock, limits);
+      builder.stage(new LimitStage(engine, estimator));
+      builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, identity));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }
     // inspect input runs after limits, so that refused requests cost no scanning; present whether or not the

@@ -79,7 +79,7 @@ class LimitsGatewayTest {
     store.createTenant(new Tenant("acme", "Acme", "free", Instant.now(), false));
     store.createPrincipal(new StoredPrincipal("metered-app", "acme", PrincipalKind.APPLICATION, "metered",
         Map.of(), Instant.now()));
-    for (String p : List.of("app1", "app2", "app3", "app4")) {
+    for (String p : List.of("app1", "app2", "app3", "app4", "app5")) {
       store.createPrincipal(new StoredPrincipal(p, "acme", PrincipalKind.APPLICATION, null, Map.of(),
           Instant.now()));
     }
@@ -128,6 +128,29 @@ class LimitsGatewayTest {
     assertThat(error.path("message").asText()).contains("free-rpm");
     // another key of the same tenant has its own budget
     assertThat(chat(key("app2"), body("sim-small", false, "")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void adminUsageReportsWhatIsUsedAndLeftWithoutCharging() throws Exception {
+    var issued = portcullis.identity().keys().create(new ApiKeyService.KeySpec("acme", "app5", "live", Set.of(),
+        List.of(), null));
+    for (int i = 0; i < 2; i++) {
+      assertThat(chat(issued.secret(), body("sim-small", false, ",\"max_tokens\":5")).statusCode()).isEqualTo(200);
+    }
+    URI usage = URI.create("http://127.0.0.1:" + portcullis.gateway().adminPort()
+        + "/admin/v1/tenants/acme/usage?principal=app5&key=" + issued.record().id());
+    for (int i = 0; i < 2; i++) {
+      JsonNode body = JSON.readTree(http.send(HttpRequest.newBuilder(usage).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(body.path("plan").asText()).isEqualTo("free");
+      JsonNode rpm = body.path("limits").get(0);
+      assertThat(rpm.path("name").asText()).isEqualTo("free-rpm");
+      assertThat(rpm.path("used").asLong()).isEqualTo(2);
+      assertThat(rpm.path("remaining").asLong()).isEqualTo(1);
+    }
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().adminPort()
+        + "/admin/v1/tenants/nope/usage")).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
