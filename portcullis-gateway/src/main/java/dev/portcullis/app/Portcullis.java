@@ -20,6 +20,7 @@ import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.tokens.TokenEstimator;
 import dev.portcullis.limits.LimitStage;
 import dev.portcullis.limits.LimitsAdminRoutes;
+import dev.portcullis.limits.UpstreamProtectionStage;
 import dev.portcullis.limits.LimitStreamFilter;
 import dev.portcullis.limits.LimitsSection;
 import dev.portcullis.observe.GatewayMetrics;
@@ -30,6 +31,8 @@ import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +52,14 @@ public final class Portcullis {
   private final Gateway gateway;
   private final IdentityRuntime identity;
   private final RedisClient redis;
+  private final ScheduledExecutorService scheduler;
 
-  private Portcullis(Gateway gateway, IdentityRuntime identity, RedisClient redis) {
+  private Portcullis(Gateway gateway, IdentityRuntime identity, RedisClient redis,
+      ScheduledExecutorService scheduler) {
     this.gateway = gateway;
     this.identity = identity;
     this.redis = redis;
+    this.scheduler = scheduler;
   }
 
   /** Builds the features (blocking: opens stores) and starts listening. */
@@ -90,6 +96,12 @@ public final class Portcullis {
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, identity));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }
+    // upstream protection last before forwarding: a slot is held only by requests that will really go upstream
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "upstream-protection");
+      t.setDaemon(true);
+      return t;
+    });
     // inspect input runs after limits, so that refused requests cost no scanning; present whether or not the
     // section is (a reload may add it)
     InputGuardStage guards = new InputGuardStage(metrics.registry(), clock);
@@ -98,10 +110,11 @@ public final class Portcullis {
       guards.prepare(guardSettings);
     }
     builder.stage(guards);
+    builder.stage(new UpstreamProtectionStage(scheduler, metrics.registry()));
     builder.responseFilter(new OutputGuardFilter(clock, guards.listener()));
     try {
       Gateway gateway = builder.start(vertx).await();
-      return new Portcullis(gateway, identity, redis);
+      return new Portcullis(gateway, identity, redis, scheduler);
     } catch (RuntimeException e) {
       if (identity != null) {
         identity.close();
@@ -109,6 +122,7 @@ public final class Portcullis {
       if (redis != null) {
         redis.shutdown();
       }
+      scheduler.shutdownNow();
       throw e;
     }
   }
@@ -131,6 +145,7 @@ public final class Portcullis {
       if (redis != null) {
         redis.shutdown();
       }
+      scheduler.shutdownNow();
       return Future.succeededFuture();
     });
   }

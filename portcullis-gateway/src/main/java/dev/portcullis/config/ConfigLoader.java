@@ -328,7 +328,7 @@ public final class ConfigLoader {
       return null;
     }
     knownKeys(node, path, "name", "base-url", "models", "api-key", "auth-header", "connect-timeout",
-        "first-byte-timeout", "idle-timeout", "max-connections");
+        "first-byte-timeout", "idle-timeout", "max-connections", "concurrency");
     String name = string(node, path, "name", null);
     if (name == null) {
       problems.add(path + ".name: missing");
@@ -373,11 +373,25 @@ public final class ConfigLoader {
     Duration firstByte = duration(node, path, "first-byte-timeout", Duration.ofSeconds(60));
     Duration idle = duration(node, path, "idle-timeout", Duration.ofSeconds(60));
     int maxConnections = integer(node, path, "max-connections", 256, 1, 100_000);
+    GatewayConfig.Concurrency concurrency = null;
+    JsonNode c = node.path("concurrency");
+    if (!c.isMissingNode() && object(c, path + ".concurrency")) {
+      String cp = path + ".concurrency";
+      knownKeys(c, cp, "initial", "min", "max", "max-waiting", "max-wait");
+      int max = integer(c, cp, "max", 500, 1, 100_000);
+      int min = integer(c, cp, "min", Math.min(4, max), 1, 100_000);
+      int initial = integer(c, cp, "initial", Math.max(min, Math.min(50, max)), 1, 100_000);
+      if (min > initial || initial > max) {
+        problems.add(cp + ": needs min <= initial <= max");
+      }
+      concurrency = new GatewayConfig.Concurrency(initial, min, max, integer(c, cp, "max-waiting", 100, 0, 100_000),
+          duration(c, cp, "max-wait", Duration.ofSeconds(2)));
+    }
     if (baseUrl == null || name == null) {
       return null;
     }
     return new UpstreamConfig(name, stripTrailingSlash(baseUrl), models, apiKey, authHeader, connect, firstByte,
-        idle, maxConnections);
+        idle, maxConnections, concurrency);
   }
 
   private static URI stripTrailingSlash(URI uri) {

@@ -189,7 +189,8 @@ public record GatewayConfig(
       Duration connectTimeout,
       Duration firstByteTimeout,
       Duration idleTimeout,
-      int maxConnections) {
+      int maxConnections,
+      Concurrency concurrency) {
 
     public UpstreamConfig {
       models = List.copyOf(models);
@@ -201,6 +202,13 @@ public record GatewayConfig(
           + (apiKey == null ? "unset" : "***") + "]";
     }
   }
+
+  /**
+   * Adaptive protection of an upstream's capacity (null: off): the concurrency limit starts at {@code initial},
+   * learns from time to first byte between {@code min} and {@code max}, and requests that find no slot wait at most
+   * {@code maxWait} in a line of at most {@code maxWaiting}, best priority first.
+   */
+  public record Concurrency(int initial, int min, int max, int maxWaiting, Duration maxWait) {}
 
   /** Per-route settings. */
   public record RouteConfig(long maxBodyBytes) {

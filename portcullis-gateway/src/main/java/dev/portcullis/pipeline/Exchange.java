@@ -57,6 +57,7 @@ public final class Exchange {
   private MultiMap responseHeaders;
   private Map<Key<?>, Object> attributes;
   private List<java.util.function.Consumer<Completion>> completionListeners;
+  private List<java.util.function.IntConsumer> upstreamListeners;
 
   public Exchange(String requestId, String method, String path, String query, Route route, GatewayConfig config,
       MultiMap requestHeaders, SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure,
@@ -216,6 +217,36 @@ public final class Exchange {
       completionListeners = new java.util.ArrayList<>(2);
     }
     completionListeners.add(listener);
+  }
+
+  /**
+   * Registers work to do when the upstream answers: with its status as soon as the response headers arrive, or
+   * with -1 when it could not be reached or timed out. Called at most once; never when the request was not
+   * forwarded.
+   */
+  public void onUpstreamAnswer(java.util.function.IntConsumer listener) {
+    if (upstreamListeners == null) {
+      upstreamListeners = new java.util.ArrayList<>(1);
+    }
+    upstreamListeners.add(listener);
+  }
+
+  /** Called by the gateway once per exchange that was forwarded; returns the listeners that threw. */
+  public int upstreamAnswered(int status) {
+    if (upstreamListeners == null) {
+      return 0;
+    }
+    List<java.util.function.IntConsumer> listeners = upstreamListeners;
+    upstreamListeners = null;
+    int failed = 0;
+    for (var listener : listeners) {
+      try {
+        listener.accept(status);
+      } catch (RuntimeException e) {
+        failed++;
+      }
+    }
+    return failed;
   }
 
   /** Called by the gateway once; returns the listeners that threw, for counting. */

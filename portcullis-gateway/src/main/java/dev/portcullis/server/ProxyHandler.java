@@ -431,6 +431,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     void upstreamFailed(UpstreamErrorKind kind) {
       UpstreamConfig upstream = exchange.upstream();
       metrics.upstreamError(upstream.name(), kind);
+      upstreamAnswered(-1);
       if (res.closed() || res.ended()) {
         return;
       }
@@ -447,9 +448,16 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(kind.status(), ApiError.server(message, kind.code()), Map.of());
     }
 
+    void upstreamAnswered(int status) {
+      for (int i = exchange.upstreamAnswered(status); i > 0; i--) {
+        metrics.stageFailed("upstream-listener");
+      }
+    }
+
     void upstreamResponded(HttpClientResponse ures, long sent) {
       upstreamResponse = ures;
       upstreamNanos = System.nanoTime() - sent;
+      upstreamAnswered(ures.statusCode());
       UpstreamConfig upstream = exchange.upstream();
       metrics.upstreamResponded(upstream.name(), upstreamNanos);
       if (res.closed()) {
