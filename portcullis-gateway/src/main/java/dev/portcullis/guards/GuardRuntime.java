@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class GuardRuntime {
 
   private static final Logger SECURITY = LoggerFactory.getLogger("portcullis.security");
+  private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
 
   /** The guards of one profile. */
   record Built(Profile profile, PiiGuard input, InjectionGuard injection, PiiGuard output) {}
@@ -98,10 +99,25 @@ final class GuardRuntime {
   }
 
   private static void log(SecurityEvent e) {
-    if (SECURITY.isInfoEnabled()) {
-      SECURITY.info("{\"ts\":\"{}\",\"type\":\"security\",\"guard\":\"{}\",\"finding\":\"{}\",\"action\":\"{}\","
-          + "\"route\":\"{}\",\"principal\":\"{}\",\"shadow\":{}}", e.at(), e.guard(), e.type(), e.action(),
-          e.route(), e.principalId().replace("\"", ""), e.shadow());
+    if (!SECURITY.isInfoEnabled()) {
+      return;
     }
+    java.io.StringWriter out = new java.io.StringWriter(192);
+    // a generator, not string formatting: a principal id may come from a token's subject, i.e. from the caller
+    try (com.fasterxml.jackson.core.JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("ts", e.at().toString());
+      g.writeStringField("type", "security");
+      g.writeStringField("guard", e.guard());
+      g.writeStringField("finding", e.type());
+      g.writeStringField("action", e.action());
+      g.writeStringField("route", e.route());
+      g.writeStringField("principal", e.principalId());
+      g.writeBooleanField("shadow", e.shadow());
+      g.writeEndObject();
+    } catch (java.io.IOException ex) {
+      return;
+    }
+    SECURITY.info(out.toString());
   }
 }
