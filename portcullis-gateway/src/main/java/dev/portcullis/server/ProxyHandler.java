@@ -111,6 +111,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     UsageSniffer usage;
     boolean upstreamEnded;
     boolean finished;
+    long idleWatch = -1;
+    long lastUpstreamActivity;
 
     Call(HttpServerRequest req, GatewayConfig config) {
       this.req = req;
@@ -448,6 +450,54 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(kind.status(), ApiError.server(message, kind.code()), Map.of());
     }
 
+    /**
+     * Fails the response when the upstream sends nothing for {@code idleMillis} while its body is under way. One
+     * periodic check per response, cancelled when the exchange finishes, so nothing outlives the request (a
+     * per-request Vert.x idle timeout re-armed after the headers would keep each finished request reachable until
+     * it fired).
+     */
+    void watchIdle(HttpClientResponse ures, long idleMillis) {
+      lastUpstreamActivity = System.nanoTime();
+      long idleNanos = idleMillis * 1_000_000;
+      idleWatch = vertx.setPeriodic(Math.max(10, idleMillis / 4), id -> {
+        if (upstreamEnded || finished) {
+          cancelIdleWatch();
+        } else if (System.nanoTime() - lastUpstreamActivity > idleNanos) {
+          cancelIdleWatch();
+          upstreamIdle(ures);
+        }
+      });
+    }
+
+    void cancelIdleWatch() {
+      if (idleWatch >= 0) {
+        vertx.cancelTimer(idleWatch);
+        idleWatch = -1;
+      }
+    }
+
+    /** The upstream went silent mid-body: a stream ends with an error event, a whole response is cut. */
+    void upstreamIdle(HttpClientResponse ures) {
+      metrics.upstreamError(exchange.upstream().name(), UpstreamErrorKind.IDLE_TIMEOUT);
+      if (streaming) {
+        endStream(ApiError.server("The upstream stopped sending for "
+            + exchange.upstream().idleTimeout().toMillis() + " ms.", UpstreamErrorKind.IDLE_TIMEOUT.code()),
+            UpstreamErrorKind.IDLE_TIMEOUT.label());
+      } else {
+        errorCode = UpstreamErrorKind.IDLE_TIMEOUT.code();
+        if (upstreamRequest != null) {
+          upstreamRequest.reset();
+        }
+        if (res.headWritten()) {
+          res.reset();
+        } else {
+          reject(504, ApiError.server("The upstream stopped sending for "
+              + exchange.upstream().idleTimeout().toMillis() + " ms.", UpstreamErrorKind.IDLE_TIMEOUT.code()),
+              Map.of());
+        }
+      }
+    }
+
     void upstreamAnswered(int status) {
       for (int i = exchange.upstreamAnswered(status); i > 0; i--) {
         metrics.stageFailed("upstream-listener");
@@ -464,7 +514,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         upstreamRequest.reset();
         return;
       }
-      upstreamRequest.idleTimeout(upstream.idleTimeout().toMillis());
+      watchIdle(ures, upstream.idleTimeout().toMillis());
       int status = ures.statusCode();
       res.setStatusCode(status);
       ProxyHeaders.upstreamToClient(ures.headers(), res.headers());
@@ -505,6 +555,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         res.setChunked(true);
       }
       ures.handler(chunk -> {
+        lastUpstreamActivity = System.nanoTime();
         if (usage != null) {
           usage.feedBody(chunk);
         }
@@ -527,6 +578,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     void filterWhole(HttpClientResponse ures, ResponseFilter filter) {
       Buffer whole = Buffer.buffer();
       ures.handler(chunk -> {
+        lastUpstreamActivity = System.nanoTime();
         if (whole.length() + chunk.length() > MAX_FILTERED_BODY_BYTES) {
           ures.request().reset();
           errorCode = "upstream_body_too_large";
@@ -578,6 +630,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       SseFramer framer = new SseFramer(MAX_EVENT_BYTES);
       boolean passThrough = filter == ResponseFilter.PASS_THROUGH;
       ures.handler(chunk -> {
+        lastUpstreamActivity = System.nanoTime();
         if (res.ended() || res.closed()) {
           return;
         }
@@ -742,6 +795,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
       finished = true;
       cancelReadTimer();
+      cancelIdleWatch();
       if (!res.ended() || streaming && streamOutcome == null) {
         // the client went away first: stop the upstream's work too
         if (upstreamRequest != null && !upstreamEnded) {
