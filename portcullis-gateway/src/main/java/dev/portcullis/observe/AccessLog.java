@@ -12,8 +12,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one JSON line per request to the {@code portcullis.access} logger. Fields follow the OpenTelemetry GenAI
  * names where one exists. Never a body, a prompt, a completion or a credential: only ids, sizes, timings, counts.
+ *
+ * <p>One instance per event loop, confined to it: lines are collected and handed to the logger as one event
+ * (lines separated by line breaks) when {@link #flush} runs — every few milliseconds, when the batch is large, and
+ * at shutdown. One logger event per request would wake the asynchronous appender's writer thread per request, a
+ * context switch each on a busy core.
  */
 public final class AccessLog {
+
+  /** A batch is handed over at this size even before the next flush. */
+  private static final int MAX_BATCH_CHARS = 32 * 1024;
+
+  private final StringBuilder batch = new StringBuilder(MAX_BATCH_CHARS + 1024);
 
   private static final Logger LOG = LoggerFactory.getLogger("portcullis.access");
   private static final JsonFactory JSON = new JsonFactory();
@@ -47,8 +57,23 @@ public final class AccessLog {
   }
 
   public void write(Entry e) {
-    if (LOG.isInfoEnabled()) {
-      LOG.info(format(e));
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    if (!batch.isEmpty()) {
+      batch.append('\n');
+    }
+    batch.append(format(e));
+    if (batch.length() >= MAX_BATCH_CHARS) {
+      flush();
+    }
+  }
+
+  /** Hands the collected lines to the logger. Call on the owning event loop. */
+  public void flush() {
+    if (!batch.isEmpty()) {
+      LOG.info(batch.toString());
+      batch.setLength(0);
     }
   }
 

@@ -5,7 +5,6 @@ import dev.portcullis.admin.AdminServer;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.config.LiveConfig;
 import dev.portcullis.config.LiveConfig.ReloadResult;
-import dev.portcullis.observe.AccessLog;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PublicEndpoint;
@@ -137,7 +136,6 @@ public final class Gateway {
         m.stageFailed(stage);
         LOG.error("stage {} failed; request failed closed", stage, cause);
       });
-      AccessLog accessLog = new AccessLog();
       ConcurrentHashMap<String, Integer> ports = new ConcurrentHashMap<>();
       GatewayConfig config = live.current();
       int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()
@@ -145,7 +143,7 @@ public final class Gateway {
       Gateway[] self = new Gateway[1];
       AdminServer admin = new AdminServer(vertx, config.admin(), m, () -> self[0] != null && self[0].ready,
           () -> self[0].reload(), adminRoutes);
-      return vertx.deployVerticle(() -> new GatewayVerticle(live, pipeline, m, accessLog, ports, Map.copyOf(endpoints)),
+      return vertx.deployVerticle(() -> new GatewayVerticle(live, pipeline, m, ports, Map.copyOf(endpoints)),
               new DeploymentOptions().setInstances(instances))
           .compose(id -> admin.start().map(adminPort -> {
             Gateway g = new Gateway(vertx, live, m, ports, admin, adminPort, id);

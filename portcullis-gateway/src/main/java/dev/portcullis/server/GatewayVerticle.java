@@ -31,19 +31,21 @@ final class GatewayVerticle extends VerticleBase {
   private final LiveConfig live;
   private final Pipeline pipeline;
   private final GatewayMetrics metrics;
-  private final AccessLog accessLog;
+  /** This event loop's access log; flushed every few milliseconds and when the verticle stops. */
+  private final AccessLog accessLog = new AccessLog();
+  private static final long ACCESS_FLUSH_MILLIS = 20;
+  private long flushTimer = -1;
   private final Map<String, Integer> boundPorts;
   private final Map<String, PublicEndpoint> endpoints;
   private final List<HttpServer> servers = new ArrayList<>();
   private UpstreamClients clients;
   private long sweepTimer = -1;
 
-  GatewayVerticle(LiveConfig live, Pipeline pipeline, GatewayMetrics metrics, AccessLog accessLog,
+  GatewayVerticle(LiveConfig live, Pipeline pipeline, GatewayMetrics metrics,
       ConcurrentHashMap<String, Integer> boundPorts, Map<String, PublicEndpoint> endpoints) {
     this.live = live;
     this.pipeline = pipeline;
     this.metrics = metrics;
-    this.accessLog = accessLog;
     this.boundPorts = boundPorts;
     this.endpoints = endpoints;
   }
@@ -62,6 +64,7 @@ final class GatewayVerticle extends VerticleBase {
     }
     long graceMillis = config.server().shutdownGrace().toMillis();
     sweepTimer = vertx.setPeriodic(10_000, t -> clients.retainOnly(live.current().upstreams(), graceMillis));
+    flushTimer = vertx.setPeriodic(ACCESS_FLUSH_MILLIS, t -> accessLog.flush());
     return Future.all(listening);
   }
 
@@ -105,6 +108,12 @@ final class GatewayVerticle extends VerticleBase {
     for (HttpServer server : servers) {
       closing.add(server.shutdown(grace, TimeUnit.MILLISECONDS));
     }
-    return Future.join(closing).andThen(v -> clients.closeAll());
+    return Future.join(closing).andThen(v -> {
+      clients.closeAll();
+      if (flushTimer >= 0) {
+        vertx.cancelTimer(flushTimer);
+      }
+      accessLog.flush();
+    });
   }
 }

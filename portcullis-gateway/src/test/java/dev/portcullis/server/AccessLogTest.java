@@ -40,9 +40,12 @@ class AccessLogTest {
     return Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> {
       synchronized (lines.list) {
         for (ILoggingEvent e : List.copyOf(lines.list)) {
-          JsonNode n = JSON.readTree(e.getFormattedMessage());
-          if (requestId.equals(n.path("request_id").asText())) {
-            return n;
+          // lines arrive in batches: one logger event may carry several lines
+          for (String line : e.getFormattedMessage().split("\n")) {
+            JsonNode n = JSON.readTree(line);
+            if (requestId.equals(n.path("request_id").asText())) {
+              return n;
+            }
           }
         }
       }
