@@ -2,7 +2,6 @@ package dev.portcullis.observe;
 
 import dev.portcullis.config.Route;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,6 +36,8 @@ public final class GatewayMetrics {
   private final ConcurrentMap<String, Timer> durationTimers = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> tokenCounters = new ConcurrentHashMap<>();
+  /** Counters with one or two bounded tags, built once per tag values. */
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private volatile Set<String> knownModels = Set.of();
 
   public GatewayMetrics() {
@@ -95,8 +96,19 @@ public final class GatewayMetrics {
   }
 
   public void upstreamError(String upstream, UpstreamErrorKind kind) {
-    Counter.builder("portcullis.upstream.errors").description("Upstream failures by kind")
-        .tag("upstream", upstream).tag("kind", kind.label()).register(registry).increment();
+    counter("portcullis.upstream.errors", "Upstream failures by kind", "upstream", upstream, "kind", kind.label())
+        .increment();
+  }
+
+  private Counter counter(String name, String description, String tag, String value) {
+    return counters.computeIfAbsent(name + '|' + value, k -> Counter.builder(name).description(description)
+        .tag(tag, value).register(registry));
+  }
+
+  private Counter counter(String name, String description, String tag1, String value1, String tag2,
+      String value2) {
+    return counters.computeIfAbsent(name + '|' + value1 + '|' + value2, k -> Counter.builder(name)
+        .description(description).tag(tag1, value1).tag(tag2, value2).register(registry));
   }
 
   public void streamStarted() {
@@ -124,28 +136,20 @@ public final class GatewayMetrics {
   }
 
   public void stageFailed(String stage) {
-    Counter.builder("portcullis.stage.failures").description("Stages that threw; the request failed closed")
-        .tag("stage", stage).register(registry).increment();
+    counter("portcullis.stage.failures", "Stages that threw; the request failed closed", "stage", stage)
+        .increment();
   }
 
   public void configReload(String result) {
-    Counter.builder("portcullis.config.reloads").description("Configuration reloads by result")
-        .tag("result", result).register(registry).increment();
+    counter("portcullis.config.reloads", "Configuration reloads by result", "result", result).increment();
   }
 
   /** Client-side transport rejections (413, 408, 431…). */
   public void transportRejected(String reason) {
-    Counter.builder("portcullis.transport.rejections").description("Requests refused before routing")
-        .tag("reason", reason).register(registry).increment();
+    counter("portcullis.transport.rejections", "Requests refused before routing", "reason", reason).increment();
   }
 
   public void streamOutcome(String outcome) {
-    Counter.builder("portcullis.streams").description("Streamed responses by how they ended")
-        .tag("outcome", outcome).register(registry).increment();
-  }
-
-  public DistributionSummary bytes(String direction) {
-    return DistributionSummary.builder("portcullis.body.bytes").baseUnit("bytes").tag("direction", direction)
-        .register(registry);
+    counter("portcullis.streams", "Streamed responses by how they ended", "outcome", outcome).increment();
   }
 }
