@@ -157,7 +157,23 @@ public final class IdentityRuntime implements AutoCloseable {
           LOG.error("signing key rotation failed; the current key keeps signing", e);
         }
       }, rotation, rotation, TimeUnit.SECONDS);
-      oauth = new TokenIssuer(store, hasher, ring, new RevokedTokens(100_000, clock), executor, clock,
+      RevokedTokens revoked = new RevokedTokens(store, 100_000, clock);
+      revoked.refresh();
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          revoked.refresh();
+        } catch (RuntimeException e) {
+          LOG.warn("reading token revocations failed; retrying in 1 s ({})", e.getClass().getSimpleName());
+        }
+      }, 1, 1, TimeUnit.SECONDS);
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          revoked.purgeExpired();
+        } catch (RuntimeException e) {
+          LOG.warn("purging expired token revocations failed ({})", e.getClass().getSimpleName());
+        }
+      }, 10, 10, TimeUnit.MINUTES);
+      oauth = new TokenIssuer(store, hasher, ring, revoked, executor, clock,
           new IssuerSettings(o.issuer(), o.audience(), o.tokenTtl()));
       issuers.add(oauth.asTrustedIssuer());
       denyList = oauth.denyList();

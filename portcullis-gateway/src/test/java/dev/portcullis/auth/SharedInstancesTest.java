@@ -71,6 +71,7 @@ class SharedInstancesTest {
           store: {sqlite: shared.db}
           api-keys: {pepper: "pepper-for-tests-0123456789abcdef0123", cache-ttl: 1h}
           signed-requests: {enabled: true}
+          oauth: {issuer: "http://127.0.0.1", audience: portcullis, token-ttl: 5m}
         """.formatted(upstream.baseUrl(), redis.uri());
     return Portcullis.start(vertx, LiveConfig.fixed(ConfigLoader.parse(yaml, Map.<String, String>of()::get, dir,
         Portcullis.SECTIONS)), Clock.systemUTC());
@@ -114,6 +115,33 @@ class SharedInstancesTest {
     // b cached the key for an hour: only the invalidation over Redis can make it refuse now
     Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
         .until(() -> chat(b, bearer) == 401);
+  }
+
+  @Test
+  void accessTokenRevokedOnOneInstanceIsRefusedOnTheOtherWithinTwoSeconds() throws Exception {
+    HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + a.gateway().adminPort() + "/admin/v1/tenants/acme/oauth-clients")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"client_id\":\"shared-bot\",\"principal\":\"app\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+        ("shared-bot:" + JSON.readTree(registered.body()).path("client_secret").asText()).getBytes());
+    String token = JSON.readTree(oauth(a, "/oauth2/token", "grant_type=client_credentials", basic).body())
+        .path("access_token").asText();
+    assertThat(chat(b, "Bearer " + token)).isEqualTo(200); // b has verified and cached it
+
+    assertThat(oauth(a, "/oauth2/revoke", "token=" + token, basic).statusCode()).isEqualTo(200);
+    // one store refresh period (1 s) plus the time a refresh takes
+    Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+        .until(() -> chat(b, "Bearer " + token) == 401);
+    assertThat(JSON.readTree(oauth(b, "/oauth2/introspect", "token=" + token, basic).body()).path("active")
+        .asBoolean()).isFalse();
+  }
+
+  static HttpResponse<String> oauth(Portcullis instance, String path, String form, String basic) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.gateway().port() + path))
+        .header("content-type", "application/x-www-form-urlencoded").header("authorization", basic)
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.portcullis.identity.Principal;
 import dev.portcullis.identity.store.IdentityStore;
 import dev.portcullis.identity.store.ResolvedApiKey;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -45,8 +46,8 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
   private final Clock clock;
   private final ApiKeySettings settings;
   private final LastUsedRecorder lastUsed;
-  private final AsyncCache<String, CachedKey> known;
-  private final Cache<String, Boolean> unknown;
+  private final AsyncCache<KeyDigest, CachedKey> known;
+  private final Cache<KeyDigest, Boolean> unknown;
   private final AutoCloseable subscription;
 
   /**
@@ -100,7 +101,7 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
         }
       }
     }
-    String hash = hasher.hash(presentedKey);
+    KeyDigest hash = hasher.digest(presentedKey.getBytes(StandardCharsets.UTF_8));
     CompletableFuture<CachedKey> entry = known.getIfPresent(hash);
     if (entry == null) {
       if (unknown.getIfPresent(hash) != null) {
@@ -121,8 +122,12 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
       invalidateAll();
       return;
     }
-    known.synchronous().invalidate(keyHash);
-    unknown.invalidate(keyHash);
+    KeyDigest digest = KeyDigest.ofHex(keyHash);
+    if (digest == null) {
+      return;
+    }
+    known.synchronous().invalidate(digest);
+    unknown.invalidate(digest);
   }
 
   /** Drops every cached key. */
@@ -141,9 +146,9 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<CachedKey> load(String hash) {
+  private CompletableFuture<CachedKey> load(KeyDigest hash) {
     return CompletableFuture.supplyAsync(() -> {
-      var resolved = store.resolveApiKey(hash);
+      var resolved = store.resolveApiKey(hash.hex());
       if (resolved.isEmpty()) {
         unknown.put(hash, Boolean.TRUE);
         return CachedKey.NOT_FOUND;
@@ -152,7 +157,7 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
     }, executor);
   }
 
-  private AuthResult decide(String hash, CompletableFuture<CachedKey> entry, CachedKey key, InetAddress client) {
+  private AuthResult decide(KeyDigest hash, CompletableFuture<CachedKey> entry, CachedKey key, InetAddress client) {
     if (key == CachedKey.NOT_FOUND) {
       // Unknown keys live in the negative cache only; drop the placeholder before anyone sees the answer.
       known.asMap().remove(hash, entry);

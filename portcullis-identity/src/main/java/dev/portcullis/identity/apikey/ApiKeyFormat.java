@@ -87,12 +87,13 @@ public final class ApiKeyFormat {
     if (diff != 0) {
       return BAD_CHECKSUM;
     }
-    String environment = key.substring(PREFIX.length(), envEnd);
-    return switch (environment) {
-      case "live" -> VALID_LIVE;
-      case "test" -> VALID_TEST;
-      default -> new Check.Valid(environment);
-    };
+    if (envLength == 4 && key.startsWith("live", PREFIX.length())) {
+      return VALID_LIVE;
+    }
+    if (envLength == 4 && key.startsWith("test", PREFIX.length())) {
+      return VALID_TEST;
+    }
+    return new Check.Valid(key.substring(PREFIX.length(), envEnd));
   }
 
   /** The last four characters, safe to show in listings to tell keys apart. */

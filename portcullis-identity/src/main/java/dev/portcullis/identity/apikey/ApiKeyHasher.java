@@ -1,5 +1,8 @@
 package dev.portcullis.identity.apikey;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.InvalidKeyException;
@@ -22,6 +25,7 @@ public final class ApiKeyHasher {
   /** Minimum pepper length in bytes. */
   public static final int MIN_PEPPER_BYTES = 32;
   private static final int BLOCK = 64;
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private final SecretKeySpec pepper;
   private final ThreadLocal<Mac> macs;
@@ -57,15 +61,27 @@ public final class ApiKeyHasher {
 
   /** Hex HMAC-SHA-256 of {@code credential} under the pepper. */
   public String hash(String credential) {
+    return HexFormat.of().formatHex(hmac(credential.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** {@link #hash} as a {@link KeyDigest}, for cache lookups; {@code credential} is its bytes (UTF-8). */
+  KeyDigest digest(byte[] credential) {
+    byte[] h = hmac(credential);
+    return new KeyDigest((long) LONGS.get(h, 0), (long) LONGS.get(h, 8), (long) LONGS.get(h, 16),
+        (long) LONGS.get(h, 24));
+  }
+
+  /** HMAC-SHA-256 into this thread's scratch buffer (valid until the thread's next call). */
+  private byte[] hmac(byte[] credential) {
     try {
       MessageDigest inner = (MessageDigest) innerPrototype.clone();
       MessageDigest outer = (MessageDigest) outerPrototype.clone();
       byte[] buffer = scratch.get();
-      inner.update(credential.getBytes(StandardCharsets.UTF_8));
+      inner.update(credential);
       inner.digest(buffer, 0, 32);
       outer.update(buffer);
       outer.digest(buffer, 0, 32);
-      return HexFormat.of().formatHex(buffer);
+      return buffer;
     } catch (CloneNotSupportedException | DigestException e) {
       throw new IllegalStateException("SHA-256 state cannot be cloned", e);
     }

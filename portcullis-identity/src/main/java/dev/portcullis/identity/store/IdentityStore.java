@@ -68,6 +68,15 @@ public interface IdentityStore extends AutoCloseable {
   /** Deletes keys retired before {@code cutoff}; returns how many. */
   int deleteSigningKeysRetiredBefore(Instant cutoff);
 
+  /** Records that the access token {@code jti} is revoked until it expires; revoking it again changes nothing. */
+  void revokeToken(String jti, Instant expiresAt, Instant at);
+
+  /** Tokens revoked at or after {@code revokedSince} that expire after {@code now}: jti to expiry. */
+  Map<String, Instant> tokenRevocations(Instant revokedSince, Instant now);
+
+  /** Deletes revocations of tokens that expired at or before {@code now}; returns how many. */
+  int purgeTokenRevocations(Instant now);
+
   @Override
   void close();
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -232,6 +233,28 @@ final class JdbcIdentityStore implements IdentityStore {
   public int deleteSigningKeysRetiredBefore(Instant cutoff) {
     return update("delete signing keys", "DELETE FROM oauth_signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?",
         cutoff);
+  }
+
+  @Override
+  public void revokeToken(String jti, Instant expiresAt, Instant at) {
+    update("revoke token", "INSERT INTO oauth_revoked_tokens(jti, expires_at, revoked_at) VALUES (?, ?, ?)"
+        + " ON CONFLICT (jti) DO NOTHING", jti, expiresAt, at);
+  }
+
+  @Override
+  public Map<String, Instant> tokenRevocations(Instant revokedSince, Instant now) {
+    Map<String, Instant> found = new HashMap<>();
+    for (Map.Entry<String, Instant> e : many("list revoked tokens",
+        "SELECT jti, expires_at FROM oauth_revoked_tokens WHERE revoked_at >= ? AND expires_at > ?",
+        rs -> Map.entry(rs.getString(1), instant(rs, 2)), revokedSince, now)) {
+      found.put(e.getKey(), e.getValue());
+    }
+    return found;
+  }
+
+  @Override
+  public int purgeTokenRevocations(Instant now) {
+    return update("purge revoked tokens", "DELETE FROM oauth_revoked_tokens WHERE expires_at <= ?", now);
   }
 
   @Override

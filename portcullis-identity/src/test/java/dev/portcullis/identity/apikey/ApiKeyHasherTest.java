@@ -17,6 +17,22 @@ class ApiKeyHasherTest {
     assertThat(hasher.hash(input)).isEqualTo(hasher.hashWithMac(input));
   }
 
+  @Property(tries = 200)
+  void theDigestIsTheHashAndRoundTripsThroughHex(@ForAll @Size(min = 32, max = 64) byte[] pepper,
+      @ForAll String input) {
+    ApiKeyHasher hasher = new ApiKeyHasher(pepper);
+    KeyDigest digest = hasher.digest(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(digest.hex()).isEqualTo(hasher.hash(input));
+    assertThat(KeyDigest.ofHex(hasher.hash(input))).isEqualTo(digest);
+  }
+
+  @Test
+  void digestsOfBadHexAreNull() {
+    assertThat(KeyDigest.ofHex("*")).isNull();
+    assertThat(KeyDigest.ofHex("g".repeat(64))).isNull();
+    assertThat(KeyDigest.ofHex(null)).isNull();
+  }
+
   @Test
   void matchesAKnownHmacSha256Vector() {
     // HMAC-SHA-256(key = 32 zero bytes, "abc"), computed independently (Python hmac module).

@@ -51,5 +51,10 @@ final class CountingStore implements IdentityStore {
   @Override public List<SigningKeyRecord> listSigningKeys() { return delegate.listSigningKeys(); }
   @Override public boolean retireSigningKey(String kid, Instant at) { return delegate.retireSigningKey(kid, at); }
   @Override public int deleteSigningKeysRetiredBefore(Instant c) { return delegate.deleteSigningKeysRetiredBefore(c); }
+  @Override public void revokeToken(String j, Instant e, Instant a) { delegate.revokeToken(j, e, a); }
+  @Override public java.util.Map<String, Instant> tokenRevocations(Instant s, Instant n) {
+    return delegate.tokenRevocations(s, n);
+  }
+  @Override public int purgeTokenRevocations(Instant n) { return delegate.purgeTokenRevocations(n); }
   @Override public void close() { delegate.close(); }
 }

@@ -52,7 +52,7 @@ class TokenIssuerTest {
     store.createPrincipal(new StoredPrincipal("ci", "acme", PrincipalKind.APPLICATION, null, Map.of(),
         clock.instant()));
     ring = SigningKeyRing.inMemory(clock, Duration.ofMinutes(20));
-    issuer = new TokenIssuer(store, new ApiKeyHasher(new byte[32]), ring, new RevokedTokens(1000, clock), workers,
+    issuer = new TokenIssuer(store, new ApiKeyHasher(new byte[32]), ring, new RevokedTokens(store, 1000, clock), workers,
         clock, new IssuerSettings(URI.create("https://gw.example.test"), "portcullis", Duration.ofMinutes(10)));
     client = issuer.registerClient("ci-runner", "acme", "ci", Set.of("chat", "embed", "models"));
     gateway = new JwtAuthenticator(List.of(issuer.asTrustedIssuer()), clock, 100, Duration.ofMinutes(1),
@@ -144,6 +144,44 @@ class TokenIssuerTest {
     assertThat(issuer.revoke(token, "ci-runner")).isTrue();
     assertThat(check(token)).isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
     assertThat(issuer.introspect(token)).isEqualTo(Map.of("active", false));
+  }
+
+  @Test
+  void aRevocationReachesAnotherInstanceOnTheSameStoreAndSurvivesARestart() {
+    RevokedTokens other = new RevokedTokens(store, 1000, clock);
+    other.refresh();
+    TokenIssuer second = new TokenIssuer(store, new ApiKeyHasher(new byte[32]), ring, other, workers, clock,
+        new IssuerSettings(URI.create("https://gw.example.test"), "portcullis", Duration.ofMinutes(10)));
+    JwtAuthenticator secondGateway = new JwtAuthenticator(List.of(second.asTrustedIssuer()), clock, 100,
+        Duration.ofMinutes(1), second.denyList());
+    String token = ((TokenOutcome.Issued) issue("client_credentials", "ci-runner", client.secret(), null))
+        .accessToken();
+    assertThat(secondGateway.authenticate(token).toCompletableFuture().join())
+        .isInstanceOf(AuthResult.Authenticated.class); // now in the second instance's verified-token cache
+
+    assertThat(issuer.revoke(token, "ci-runner")).isTrue();
+    clock.advance(Duration.ofSeconds(1));
+    other.refresh();
+    assertThat(secondGateway.authenticate(token).toCompletableFuture().join())
+        .isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
+    assertThat(second.introspect(token)).isEqualTo(Map.of("active", false));
+
+    RevokedTokens restarted = new RevokedTokens(store, 1000, clock);
+    restarted.refresh();
+    assertThat(restarted.isRevoked(jti(token))).isTrue();
+
+    clock.advance(Duration.ofMinutes(11)); // the token has expired: its revocation no longer matters
+    assertThat(restarted.purgeExpired()).isEqualTo(1);
+    restarted.refresh();
+    assertThat(restarted.isRevoked(jti(token))).isFalse();
+  }
+
+  private static String jti(String token) {
+    try {
+      return com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+    } catch (java.text.ParseException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

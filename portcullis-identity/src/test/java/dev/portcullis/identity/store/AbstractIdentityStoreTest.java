@@ -169,6 +169,19 @@ abstract class AbstractIdentityStoreTest {
   }
 
   @Test
+  void keepsTokenRevocationsUntilTheTokensExpire() {
+    store.revokeToken("jti-1", T0.plusSeconds(300), T0);
+    store.revokeToken("jti-2", T0.plusSeconds(60), T0.plusSeconds(10));
+    store.revokeToken("jti-1", T0.plusSeconds(300), T0.plusSeconds(20)); // again: no error, no change
+    assertThat(store.tokenRevocations(Instant.EPOCH, T0.plusSeconds(30)))
+        .containsOnly(Map.entry("jti-1", T0.plusSeconds(300)), Map.entry("jti-2", T0.plusSeconds(60)));
+    assertThat(store.tokenRevocations(T0.plusSeconds(5), T0.plusSeconds(30))).containsOnlyKeys("jti-2");
+    assertThat(store.tokenRevocations(Instant.EPOCH, T0.plusSeconds(60))).containsOnlyKeys("jti-1");
+    assertThat(store.purgeTokenRevocations(T0.plusSeconds(60))).isEqualTo(1);
+    assertThat(store.tokenRevocations(Instant.EPOCH, T0)).containsOnlyKeys("jti-1");
+  }
+
+  @Test
   void keepsSigningKeysNewestFirstAndDeletesLongRetiredOnes() {
     store.createSigningKey(new SigningKeyRecord("k-old", "sealed-1", T0, null));
     store.createSigningKey(new SigningKeyRecord("k-new", "sealed-2", T0.plusSeconds(60), null));
