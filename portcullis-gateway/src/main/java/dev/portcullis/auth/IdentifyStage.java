@@ -65,7 +65,7 @@ public final class IdentifyStage implements Stage {
     MultiMap headers = exchange.requestHeaders();
     String authorization = headers.get("authorization");
     String bodyHash = Identifier.needsBodyHash(authorization) ? sha256(exchange) : null;
-    InetAddress client = exchange.remoteAddress() == null ? null : address(exchange.remoteAddress().hostAddress());
+    InetAddress client = exchange.clientAddress() == null ? null : address(exchange.clientAddress());
     X509Certificate certificate = exchange.peerCertificates().isEmpty() ? null
         : (X509Certificate) exchange.peerCertificates().getFirst();
     CompletionStage<AuthResult> result = identifier.identify(new CredentialRequest(authorization,

@@ -13,6 +13,7 @@ import dev.portcullis.config.GatewayConfig.RouteConfig;
 import dev.portcullis.config.GatewayConfig.ServerConfig;
 import dev.portcullis.config.GatewayConfig.TlsConfig;
 import dev.portcullis.config.GatewayConfig.UpstreamConfig;
+import dev.portcullis.identity.apikey.CidrBlock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -148,7 +149,7 @@ public final class ConfigLoader {
       node = YAML.createObjectNode();
     }
     knownKeys(node, path, "listeners", "max-header-bytes", "idle-timeout", "read-timeout", "shutdown-grace", "hsts",
-        "event-loops");
+        "event-loops", "trusted-proxies");
     List<ListenerConfig> listeners = new ArrayList<>();
     JsonNode list = node.path("listeners");
     if (list.isMissingNode()) {
@@ -173,7 +174,27 @@ public final class ConfigLoader {
     Duration grace = duration(node, path, "shutdown-grace", Duration.ofSeconds(30));
     String hsts = string(node, path, "hsts", "max-age=31536000; includeSubDomains");
     int loops = integer(node, path, "event-loops", 0, 0, 256);
-    return new ServerConfig(listeners, maxHeader, idle, read, grace, hsts, loops);
+    return new ServerConfig(listeners, maxHeader, idle, read, grace, hsts, loops,
+        trustedProxies(node.path("trusted-proxies"), path + ".trusted-proxies"));
+  }
+
+  private List<CidrBlock> trustedProxies(JsonNode list, String path) {
+    List<CidrBlock> blocks = new ArrayList<>();
+    if (list.isMissingNode() || list.isNull()) {
+      return blocks;
+    }
+    if (!list.isArray()) {
+      problems.add(path + ": must be a list of addresses or CIDR blocks, such as [10.0.0.0/8]");
+      return blocks;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      try {
+        blocks.add(CidrBlock.parse(list.get(i).isTextual() ? list.get(i).asText() : null));
+      } catch (IllegalArgumentException e) {
+        problems.add(path + "[" + i + "]: " + e.getMessage());
+      }
+    }
+    return blocks;
   }
 
   private ListenerConfig listener(JsonNode node, String path, int index) {

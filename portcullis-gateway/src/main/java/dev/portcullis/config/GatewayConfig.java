@@ -1,5 +1,6 @@
 package dev.portcullis.config;
 
+import dev.portcullis.identity.apikey.CidrBlock;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +73,7 @@ public record GatewayConfig(
       ListenerConfig first = listeners.getFirst();
       listeners.set(0, new ListenerConfig(first.name(), first.host(), port, first.tls()));
       s = new ServerConfig(listeners, s.maxHeaderBytes(), s.idleTimeout(), s.readTimeout(), s.shutdownGrace(),
-          s.hsts(), s.eventLoops());
+          s.hsts(), s.eventLoops(), s.trustedProxies());
     }
     AdminConfig a = adminPort == null ? admin : new AdminConfig(admin.host(), adminPort, admin.users());
     return new GatewayConfig(s, a, upstreams, routes, upstreamByModel, features);
@@ -80,6 +81,7 @@ public record GatewayConfig(
 
   /**
    * @param eventLoops     event-loop threads, each with its own server and upstream clients; 0 = one per core
+   * @param trustedProxies peers whose {@code X-Forwarded-For} is believed (see {@code ClientAddresses})
    */
   public record ServerConfig(
       List<ListenerConfig> listeners,
@@ -88,10 +90,12 @@ public record GatewayConfig(
       Duration readTimeout,
       Duration shutdownGrace,
       String hsts,
-      int eventLoops) {
+      int eventLoops,
+      List<CidrBlock> trustedProxies) {
 
     public ServerConfig {
       listeners = List.copyOf(listeners);
+      trustedProxies = List.copyOf(trustedProxies);
     }
   }
 

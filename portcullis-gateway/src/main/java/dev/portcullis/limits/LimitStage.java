@@ -89,7 +89,7 @@ public final class LimitStage implements Stage {
           outputParam(body), "max_tokens_too_large"));
     }
     LimitRequest request = LimitRequest.builder()
-        .ip(exchange.remoteAddress() == null ? null : exchange.remoteAddress().hostAddress())
+        .ip(exchange.clientAddress())
         .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
         .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
         .tenant(principal == null ? null : principal.tenant())

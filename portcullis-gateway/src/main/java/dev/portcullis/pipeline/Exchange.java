@@ -6,7 +6,6 @@ import dev.portcullis.config.GatewayConfig.UpstreamConfig;
 import dev.portcullis.config.Route;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -42,7 +41,7 @@ public final class Exchange {
   private final Route route;
   private final GatewayConfig config;
   private final MultiMap requestHeaders;
-  private final SocketAddress remoteAddress;
+  private final String clientAddress;
   private final List<Certificate> peerCertificates;
   private final boolean secure;
   private final long startNanos;
@@ -60,7 +59,7 @@ public final class Exchange {
   private List<java.util.function.IntConsumer> upstreamListeners;
 
   public Exchange(String requestId, String method, String path, String query, Route route, GatewayConfig config,
-      MultiMap requestHeaders, SocketAddress remoteAddress, List<Certificate> peerCertificates, boolean secure,
+      MultiMap requestHeaders, String clientAddress, List<Certificate> peerCertificates, boolean secure,
       long startNanos) {
     this.requestId = requestId;
     this.method = method;
@@ -69,7 +68,7 @@ public final class Exchange {
     this.route = route;
     this.config = config;
     this.requestHeaders = requestHeaders;
-    this.remoteAddress = remoteAddress;
+    this.clientAddress = clientAddress;
     this.peerCertificates = peerCertificates == null ? List.of() : peerCertificates;
     this.secure = secure;
     this.startNanos = startNanos;
@@ -125,8 +124,9 @@ public final class Exchange {
     return requestHeaders;
   }
 
-  public SocketAddress remoteAddress() {
-    return remoteAddress;
+  /** The client's IP address (the peer, or the hop a trusted proxy names); null when unknown. */
+  public String clientAddress() {
+    return clientAddress;
   }
 
   /** The client certificate chain verified by TLS, leaf first; empty without mutual TLS. */

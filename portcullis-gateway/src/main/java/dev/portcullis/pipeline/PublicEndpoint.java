@@ -3,7 +3,6 @@ package dev.portcullis.pipeline;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 
 /**
@@ -29,7 +28,7 @@ public interface PublicEndpoint {
   Future<Response> handle(Request request);
 
   /** What the endpoint sees of a request. */
-  record Request(MultiMap headers, Buffer body, SocketAddress remoteAddress, boolean secure,
+  record Request(MultiMap headers, Buffer body, String clientAddress, boolean secure,
       java.util.List<java.security.cert.Certificate> peerCertificates) {}
 
   /** The answer. */

@@ -143,13 +143,18 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       exchange = new Exchange(requestId, req.method().name(), req.path(), req.query(), route, config, req.headers(),
-          req.remoteAddress(),
+          clientAddress(),
           wantsClientCertificates ? peerCertificates(req) : null, req.isSSL(), start);
       if (!route.forwarded()) {
         req.end().onComplete(v -> runPipeline());
         return;
       }
       readBody();
+    }
+
+    String clientAddress() {
+      return ClientAddresses.trusting(config.server().trustedProxies())
+          .resolve(req.remoteAddress(), req.headers().getAll("x-forwarded-for"));
     }
 
     /** The declared body length; -1 when absent; Long.MAX_VALUE when unparseable (never accepted). */
@@ -318,7 +323,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         bodyDone = true;
         Future<PublicEndpoint.Response> answer;
         try {
-          answer = endpoint.handle(new PublicEndpoint.Request(req.headers(), collected, req.remoteAddress(),
+          answer = endpoint.handle(new PublicEndpoint.Request(req.headers(), collected, clientAddress(),
               req.isSSL(), wantsClientCertificates ? peerCertificates(req) : List.of()));
         } catch (RuntimeException e) {
           answer = Future.failedFuture(e);
@@ -833,7 +838,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             exchange == null ? null : exchange.errorDetail(), model,
             exchange == null || exchange.upstream() == null ? null : exchange.upstream().name(),
             exchange == null ? null : exchange.principalId(),
-            req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(),
+            exchange != null ? exchange.clientAddress() : clientAddress(),
             traceId(req.getHeader("traceparent")), status, errorCode, streaming, streamOutcome,
             upstreamNanos < 0 ? -1 : upstreamNanos / 1e6, total / 1e6, req.bytesRead(), res.bytesWritten(),
             in, out));

@@ -45,7 +45,7 @@ class IdentityGatewayTest {
     SimulatedUpstream upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults()).await();
     dir = Files.createTempDirectory("identity-test");
     String yaml = """
-        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}], trusted-proxies: [127.0.0.1]}
         admin:
           host: 127.0.0.1
           port: 0
@@ -110,6 +110,24 @@ class IdentityGatewayTest {
     assertThat(key.path("key").asText()).startsWith("pc_live_");
     assertThat(chat("authorization", "Bearer " + key.path("key").asText()).statusCode()).isEqualTo(200);
     assertThat(chat("x-api-key", key.path("key").asText()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aPinnedKeyIsCheckedAgainstTheClientATrustedProxyNames() throws Exception {
+    HttpResponse<String> res = admin("POST", "/admin/v1/tenants/acme/keys", ROOT,
+        "{\"principal\":\"app\",\"allowed_cidrs\":[\"203.0.113.0/24\"]}");
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+    String bearer = "Bearer " + JSON.readTree(res.body()).path("key").asText();
+    // the peer (127.0.0.1) is a trusted proxy: the client is the right-most address it did not add itself
+    assertThat(chat("authorization", bearer, "x-forwarded-for", "203.0.113.7").statusCode()).isEqualTo(200);
+    assertThat(chat("authorization", bearer, "x-forwarded-for", "198.51.100.1, 203.0.113.7, 127.0.0.1")
+        .statusCode()).isEqualTo(200);
+    // a client cannot smuggle an allowed address in front of its own
+    assertThat(chat("authorization", bearer, "x-forwarded-for", "203.0.113.7, 198.51.100.1").statusCode())
+        .isEqualTo(403);
+    assertThat(chat("authorization", bearer, "x-forwarded-for", "203.0.113.7, not-an-ip").statusCode())
+        .isEqualTo(403);
+    assertThat(chat("authorization", bearer).statusCode()).isEqualTo(403);
   }
 
   @Test

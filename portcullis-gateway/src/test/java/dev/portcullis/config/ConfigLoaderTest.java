@@ -78,7 +78,7 @@ class ConfigLoaderTest {
         """);
     assertThat(e.problems()).containsExactlyInAnyOrder(
         "server.read-timout: unknown key; expected one of listeners, max-header-bytes, idle-timeout, read-timeout, "
-            + "shutdown-grace, hsts, event-loops",
+            + "shutdown-grace, hsts, event-loops, trusted-proxies",
         "server.listeners[0].port: 99999 is out of range 0..65535",
         "server.idle-timeout: '30' is not a duration; write it with a unit, e.g. 500ms, 30s, 5m, 1h",
         "upstreams[0].base-url: 'ftp://example.com' must be an absolute http or https URL",
@@ -87,6 +87,20 @@ class ConfigLoaderTest {
         "upstreams[1].name: 'a' is used twice",
         "upstreams[1].models[0]: 'm1' is already served by upstream 'a'",
         "routes.chat: unknown route; known routes are chat-completions, completions, embeddings, responses, models");
+  }
+
+  @Test
+  void trustedProxiesMustBeAddressesOrBlocks() throws Exception {
+    Map<String, String> env = Map.of("OPENAI_KEY", "sk-test");
+    ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(() -> parse(
+        MINIMAL + "server: {trusted-proxies: [10.0.0.0/8, lb.example.com, 10.0.0.0/33, 7]}\n", env));
+    assertThat(e.problems()).containsExactlyInAnyOrder(
+        "server.trusted-proxies[1]: not an IP address literal: lb.example.com",
+        "server.trusted-proxies[2]: prefix length must be 0-32 in 10.0.0.0/33",
+        "server.trusted-proxies[3]: a CIDR block looks like 10.0.0.0/8 or 2001:db8::/32");
+    assertThat(parse(MINIMAL + "server: {trusted-proxies: [10.0.0.0/8, \"::1\"]}\n", env).server()
+        .trustedProxies()).hasSize(2);
+    assertThat(parse(MINIMAL, env).server().trustedProxies()).isEmpty();
   }
 
   @Test

@@ -57,7 +57,7 @@ class ConfigSectionTest {
         Map.<String, String>of()::get, Path.of("."), List.of(QUOTA)));
     assertThat(e.problems()).containsExactlyInAnyOrder(
         "server.bogus: unknown key; expected one of listeners, max-header-bytes, idle-timeout, read-timeout, "
-            + "shutdown-grace, hsts, event-loops",
+            + "shutdown-grace, hsts, event-loops, trusted-proxies",
         "quota.per-minute: must be a positive whole number",
         "quota.secret: environment variable NOPE is not set");
   }

@@ -1,0 +1,98 @@
+package dev.portcullis.server;
+
+import dev.portcullis.identity.apikey.CidrBlock;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides the client's IP address for a request: the peer of the connection, unless that peer is a trusted
+ * proxy ({@code server.trusted-proxies}); then {@code X-Forwarded-For} is read from the right, skipping trusted
+ * proxies, and the first address that is not one is the client. Entries further left were written by the client
+ * and are never believed. An entry that is not an IP literal stops the walk at the hop that wrote it. With no
+ * trusted proxies the header is ignored entirely. Immutable.
+ */
+public final class ClientAddresses {
+
+  private static final ClientAddresses DIRECT = new ClientAddresses(List.of());
+
+  private final List<CidrBlock> trusted;
+
+  private ClientAddresses(List<CidrBlock> trusted) {
+    this.trusted = List.copyOf(trusted);
+  }
+
+  public static ClientAddresses trusting(List<CidrBlock> proxies) {
+    return proxies.isEmpty() ? DIRECT : new ClientAddresses(proxies);
+  }
+
+  /** The client's address as text (an IP literal), or null when the peer is unknown. */
+  public String resolve(SocketAddress peer, List<String> forwardedFor) {
+    String address = peer == null ? null : peer.hostAddress();
+    if (trusted.isEmpty() || address == null || forwardedFor.isEmpty()) {
+      return address;
+    }
+    List<String> hops = new ArrayList<>();
+    for (String header : forwardedFor) {
+      for (String entry : header.split(",", 64)) {
+        if (!entry.isBlank()) {
+          hops.add(entry.strip());
+        }
+      }
+    }
+    InetAddress hop = parse(address);
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      if (hop == null || !isTrusted(hop)) {
+        return address;
+      }
+      hop = parse(hops.get(i));
+      if (hop == null) {
+        return address;
+      }
+      address = hop.getHostAddress();
+    }
+    return address;
+  }
+
+  private boolean isTrusted(InetAddress address) {
+    for (CidrBlock block : trusted) {
+      if (block.contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An IP literal, optionally {@code [v6]} or with a port as some proxies write it; null otherwise. */
+  private static InetAddress parse(String text) {
+    String s = text;
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close < 0) {
+        return null;
+      }
+      s = s.substring(1, close);
+    } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
+      s = s.substring(0, s.indexOf(':')); // IPv4 with a port
+    }
+    if (s.isEmpty() || s.length() > 45 || !isLiteralChars(s)) {
+      return null;
+    }
+    try {
+      return InetAddress.ofLiteral(s);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean isLiteralChars(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':')) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
