@@ -48,7 +48,17 @@ public record CidrBlock(byte[] network, int prefixLength) {
   /** True when {@code address} lies inside this block. */
   public boolean contains(InetAddress address) {
     byte[] candidate = address.getAddress();
-    return candidate.length == network.length && Arrays.equals(mask(candidate, prefixLength), network);
+    if (candidate.length != network.length) {
+      return false;
+    }
+    int whole = prefixLength >>> 3;
+    for (int i = 0; i < whole; i++) {
+      if (candidate[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefixLength & 7;
+    return rest == 0 || ((candidate[whole] ^ network[whole]) & (0xff << (8 - rest)) & 0xff) == 0;
   }
 
   @Override

@@ -38,4 +38,16 @@ class CidrBlockTest {
       assertThatThrownBy(() -> CidrBlock.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @net.jqwik.api.Property(tries = 2000)
+  void containsIsABitPrefixComparison(@net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(4) byte[] network,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(4) byte[] candidate,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 32) int prefix) throws Exception {
+    CidrBlock block = CidrBlock.parse(InetAddress.getByAddress(network).getHostAddress() + "/" + prefix);
+    long a = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(network).getInt());
+    long b = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(candidate).getInt());
+    boolean expected = prefix == 0 || (a >>> (32 - prefix)) == (b >>> (32 - prefix));
+    assertThat(block.contains(InetAddress.getByAddress(candidate))).isEqualTo(expected);
+    assertThat(block.contains(InetAddress.getByAddress(network))).isTrue();
+  }
 }
