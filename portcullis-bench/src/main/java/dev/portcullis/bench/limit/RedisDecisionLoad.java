@@ -1,0 +1,120 @@
+package dev.portcullis.bench.limit;
+
+import dev.portcullis.limit.config.Unit;
+import dev.portcullis.limit.store.AcquireRequest;
+import dev.portcullis.limit.store.Charge;
+import dev.portcullis.limit.store.Keys;
+import dev.portcullis.limit.store.LimitStore;
+import dev.portcullis.limit.store.LimitStores;
+import dev.portcullis.limit.store.Meter;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Open-loop load on the Redis limit store, the way a gateway instance issues decisions: asynchronously, from one
+ * thread, without waiting for answers. Decisions are sent at a fixed rate; each one's latency runs from the time it
+ * was <em>due</em> to be sent (so a stalled sender is charged for it, no coordinated omission) to its answer.
+ * Reports the achieved rate and latency percentiles; a run whose achieved rate falls short of the target says so.
+ *
+ * <pre>
+ * java -cp portcullis-bench/target/benchmarks.jar dev.portcullis.bench.limit.RedisDecisionLoad \
+ *      redis://127.0.0.1:PORT RATE SECONDS [WARMUP_SECONDS]
+ * </pre>
+ *
+ * Bounded: at most RATE × SECONDS decisions after the warm-up, and it gives up on answers 10 s after the last send.
+ */
+public final class RedisDecisionLoad {
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: RedisDecisionLoad redis://host:port RATE SECONDS [WARMUP_SECONDS]");
+            System.exit(2);
+        }
+        String uri = args[0];
+        int rate = Integer.parseInt(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        if (rate < 1 || rate > 1_000_000 || seconds < 1 || seconds > 300 || warmup < 0 || warmup > 120) {
+            throw new IllegalArgumentException("rate 1..1,000,000/s, seconds 1..300, warm-up 0..120");
+        }
+        String prefix = "load" + Keys.newReservationId().substring(0, 8) + ":{limits}:";
+        try (LimitStore store = LimitStores.redis(uri, Duration.ofSeconds(2), InstantSource.system(), prefix)) {
+            AcquireRequest[] requests = requests();
+            if (warmup > 0) {
+                run(store, requests, rate, warmup);
+            }
+            Result r = run(store, requests, rate, seconds);
+            long[] l = r.latenciesNanos();
+            Arrays.sort(l);
+            System.out.printf("target %,d decisions/s for %d s: achieved %,.0f/s, %,d answered, %,d failed%s%n", rate,
+                    seconds, r.answered() / r.elapsedSeconds(), r.answered(), r.failed(),
+                    r.answered() / r.elapsedSeconds() < rate * 0.95 ? "  ** FELL BEHIND THE TARGET RATE **" : "");
+            System.out.printf("latency from due time: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n", us(l, 0.50),
+                    us(l, 0.90), us(l, 0.99), us(l, 0.999), us(l, 1.0));
+        }
+    }
+
+    record Result(long[] latenciesNanos, long answered, long failed, double elapsedSeconds) {}
+
+    /** One token-bucket charge per decision over 10,000 Zipf-skewed keys, limits high enough to admit all. */
+    static AcquireRequest[] requests() {
+        Meter meter = new Meter.TokenBucket(1_000_000_000L, 1_000_000L, 1_000_000_000L);
+        Random random = new Random(42);
+        AcquireRequest[] requests = new AcquireRequest[4096];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new AcquireRequest(List.of(new Charge("k:" + MemoryLimitBenchmark.zipf(random), meter,
+                    Unit.REQUESTS, 1)), "load" + i, 60_000_000L);
+        }
+        return requests;
+    }
+
+    static Result run(LimitStore store, AcquireRequest[] requests, int rate, int seconds) throws InterruptedException {
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds);
+        long[] latencies = new long[total];
+        AtomicLong answered = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(total);
+        double interval = 1e9 / rate;
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + (long) (i * interval);
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 50_000) {
+                    LockSupport.parkNanos(wait - 20_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            int slot = i;
+            store.acquire(requests[i & (requests.length - 1)]).whenComplete((result, error) -> {
+                latencies[slot] = System.nanoTime() - due;
+                if (error != null || !result.admitted()) {
+                    if (failed.incrementAndGet() == 1) {
+                        System.out.println("first failure: " + (error != null ? error : "refused"));
+                    }
+                } else {
+                    answered.incrementAndGet();
+                }
+                done.countDown();
+            });
+        }
+        if (!done.await(10, TimeUnit.SECONDS)) {
+            System.out.println("** " + done.getCount() + " decisions unanswered 10 s after the last send **");
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Result(latencies, answered.get(), failed.get(), elapsed);
+    }
+
+    private static String us(long[] sorted, double q) {
+        int i = (int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+        return String.format("%,.0f µs", sorted[i] / 1e3);
+    }
+}
