@@ -325,10 +325,24 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     }
     Set<String> scopes = new LinkedHashSet<>();
     body.path("scopes").forEach(s -> scopes.add(s.asText()));
-    var issued = identity.oauth().registerClient(required(body, "client_id"), tenant, principal, scopes);
-    ObjectNode n = JSON.createObjectNode().put("client_id", issued.record().clientId()).put("tenant", tenant)
-        .put("principal", principal).put("client_secret", issued.secret())
-        .put("note", "Store this secret now: it is shown only once.");
+    String clientId = required(body, "client_id");
+    ObjectNode n = JSON.createObjectNode().put("client_id", clientId).put("tenant", tenant).put("principal", principal);
+    JsonNode jwks = body.get("jwks");
+    if (jwks != null && !jwks.isNull()) {
+      if (!jwks.isObject()) {
+        throw new Invalid("jwks must be a JWK set object: {\"keys\": [...]}");
+      }
+      try {
+        identity.oauth().registerKeyClient(clientId, tenant, principal, scopes, jwks.toString());
+      } catch (IllegalArgumentException e) {
+        throw new Invalid(e.getMessage());
+      }
+      n.put("token_endpoint_auth_method", "private_key_jwt");
+    } else {
+      var issued = identity.oauth().registerClient(clientId, tenant, principal, scopes);
+      n.put("token_endpoint_auth_method", "client_secret_basic").put("client_secret", issued.secret())
+          .put("note", "Store this secret now: it is shown only once.");
+    }
     scopes.forEach(n.putArray("scopes")::add);
     return n;
   }

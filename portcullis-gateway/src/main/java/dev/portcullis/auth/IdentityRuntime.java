@@ -173,8 +173,10 @@ public final class IdentityRuntime implements AutoCloseable {
           LOG.warn("purging expired token revocations failed ({})", e.getClass().getSimpleName());
         }
       }, 10, 10, TimeUnit.MINUTES);
+      NonceStore assertionIds = redis == null ? new InMemoryNonceStore(100_000, clock)
+          : new RedisNonceStore(redis.connect(), prefix + "assertion:");
       oauth = new TokenIssuer(store, hasher, ring, revoked, executor, clock,
-          new IssuerSettings(o.issuer(), o.audience(), o.tokenTtl()));
+          new IssuerSettings(o.issuer(), o.audience(), o.tokenTtl()), assertionIds);
       issuers.add(oauth.asTrustedIssuer());
       denyList = oauth.denyList();
     }

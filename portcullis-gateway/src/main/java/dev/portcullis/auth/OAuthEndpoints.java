@@ -64,7 +64,7 @@ public final class OAuthEndpoints {
     }
     Optional<ClientCredentials> basic = ClientCredentials.fromBasicHeader(request.headers().get("authorization"));
     if (basic.isPresent() && (form.containsKey("client_id") && !form.get("client_id").equals(basic.get().clientId())
-        || form.containsKey("client_secret"))) {
+        || form.containsKey("client_secret") || form.containsKey("client_assertion"))) {
       return Future.succeededFuture(error(400, "invalid_request", "use one client authentication method"));
     }
     String clientId = basic.map(ClientCredentials::clientId).orElse(form.get("client_id"));
@@ -72,7 +72,8 @@ public final class OAuthEndpoints {
     String thumbprint = request.peerCertificates().isEmpty() ? null
         : CertificateBinding.thumbprint((java.security.cert.X509Certificate) request.peerCertificates().getFirst());
     return Future.fromCompletionStage(issuer.issue(new TokenRequest(form.get("grant_type"), clientId, secret,
-        form.get("scope"), thumbprint))).map(outcome -> switch (outcome) {
+        form.get("scope"), thumbprint, form.get("client_assertion_type"), form.get("client_assertion"))))
+        .map(outcome -> switch (outcome) {
           case TokenOutcome.Issued issued -> {
             ObjectNode body = JSON.createObjectNode().put("access_token", issued.accessToken())
                 .put("token_type", issued.tokenType()).put("expires_in", issued.expiresInSeconds());
@@ -126,15 +127,21 @@ public final class OAuthEndpoints {
       return Future.succeededFuture(error(400, "invalid_request", e.getMessage()));
     }
     Optional<ClientCredentials> basic = ClientCredentials.fromBasicHeader(request.headers().get("authorization"));
+    if (basic.isPresent() && (form.containsKey("client_secret") || form.containsKey("client_assertion"))) {
+      return Future.succeededFuture(error(400, "invalid_request", "use one client authentication method"));
+    }
     String clientId = basic.map(ClientCredentials::clientId).orElse(form.get("client_id"));
     String secret = basic.map(ClientCredentials::clientSecret).orElse(form.get("client_secret"));
     Promise<PublicEndpoint.Response> promise = Promise.promise();
     var context = Vertx.currentContext();
-    CompletableFuture.supplyAsync(() -> issuer.authenticateClient(clientId, secret)
-        ? action.apply(clientId, form)
-        : new PublicEndpoint.Response(401, "application/json",
-            io.vertx.core.buffer.Buffer.buffer("{\"error\":\"invalid_client\"}"),
-            Map.of("www-authenticate", "Basic realm=\"portcullis\"")), blocking)
+    CompletableFuture.supplyAsync(() -> {
+      String authenticated = issuer.authenticateClient(clientId, secret, form.get("client_assertion_type"),
+          form.get("client_assertion"));
+      return authenticated != null ? action.apply(authenticated, form)
+          : new PublicEndpoint.Response(401, "application/json",
+              io.vertx.core.buffer.Buffer.buffer("{\"error\":\"invalid_client\"}"),
+              Map.of("www-authenticate", "Basic realm=\"portcullis\""));
+    }, blocking)
         .whenComplete((r, e) -> context.runOnContext(v -> promise.complete(
             e != null ? error(503, "temporarily_unavailable", null) : r)));
     return promise.future();

@@ -350,6 +350,46 @@ class IdentityGatewayTest {
   }
 
   @Test
+  void oauthClientsCanAuthenticateWithSignedAssertions() throws Exception {
+    com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+        .keyID("signer-1").generate();
+    HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"client_id\":\"key-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"],\"jwks\":"
+            + new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()) + "}");
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    assertThat(JSON.readTree(registered.body()).has("client_secret")).isFalse();
+    assertThat(admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"client_id\":\"leaky-bot\",\"principal\":\"app\",\"jwks\":" + new com.nimbusds.jose.jwk.JWKSet(key)
+            .toString(false) + "}").statusCode()).as("a private key is refused").isEqualTo(422);
+
+    String assertion = assertion(key, "key-bot");
+    String form = "grant_type=client_credentials&client_assertion_type="
+        + "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=";
+    HttpResponse<String> token = publicCall("POST", "/oauth2/token", form + assertion);
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+    String accessToken = JSON.readTree(token.body()).path("access_token").asText();
+    assertThat(chat("authorization", "Bearer " + accessToken).statusCode()).isEqualTo(200);
+    HttpResponse<String> replay = publicCall("POST", "/oauth2/token", form + assertion);
+    assertThat(replay.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(replay.body()).path("error").asText()).isEqualTo("invalid_client");
+    assertThat(JSON.readTree(publicCall("POST", "/oauth2/introspect", "token=" + accessToken + "&"
+        + form.substring(form.indexOf("client_assertion_type")) + assertion(key, "key-bot")).body())
+        .path("active").asBoolean()).isTrue();
+    JsonNode meta = JSON.readTree(publicCall("GET", "/.well-known/oauth-authorization-server", null).body());
+    assertThat(meta.path("token_endpoint_auth_methods_supported").toString()).contains("private_key_jwt");
+  }
+
+  static String assertion(com.nimbusds.jose.jwk.ECKey key, String clientId) throws Exception {
+    var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(
+        com.nimbusds.jose.JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+        new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(clientId).subject(clientId)
+            .audience("http://127.0.0.1/oauth2/token").jwtID(java.util.UUID.randomUUID().toString())
+            .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+    jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(key));
+    return jwt.serialize();
+  }
+
+  @Test
   void oauthRefusesWhatTheClientMayNotHave() throws Exception {
     HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
         "{\"client_id\":\"narrow-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"]}");

@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.identity.apikey.ApiKeyHasher;
+import dev.portcullis.identity.hmac.NonceStore;
 import dev.portcullis.identity.jwt.TokenDenyList;
 import dev.portcullis.identity.jwt.TrustedIssuer;
 import dev.portcullis.identity.store.Ids;
@@ -59,9 +60,18 @@ public final class TokenIssuer {
   private final Executor executor;
   private final Clock clock;
   private final IssuerSettings settings;
+  private final ClientAssertions assertions;
 
+  /** An issuer whose clients authenticate with secrets, or with signed assertions whose ids are kept in memory. */
   public TokenIssuer(IdentityStore store, ApiKeyHasher hasher, SigningKeyRing keys, RevokedTokens revoked,
       Executor executor, Clock clock, IssuerSettings settings) {
+    this(store, hasher, keys, revoked, executor, clock, settings,
+        new dev.portcullis.identity.hmac.InMemoryNonceStore(100_000, clock));
+  }
+
+  /** @param assertionIds where used assertion ids ({@code jti}) are kept; shared (Redis) across instances */
+  public TokenIssuer(IdentityStore store, ApiKeyHasher hasher, SigningKeyRing keys, RevokedTokens revoked,
+      Executor executor, Clock clock, IssuerSettings settings, NonceStore assertionIds) {
     this.store = Objects.requireNonNull(store, "store");
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -69,6 +79,8 @@ public final class TokenIssuer {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.assertions = new ClientAssertions(List.of(settings.issuerString() + "/oauth2/token",
+        settings.issuerString()), Objects.requireNonNull(assertionIds, "assertionIds"), clock);
   }
 
   /** Registers a client for a principal (admin API / CLI; blocks). The secret is shown once. */
@@ -82,6 +94,18 @@ public final class TokenIssuer {
     return new IssuedClient(record, secret);
   }
 
+  /**
+   * Registers a client that authenticates with assertions signed by its private key (private_key_jwt); {@code jwks}
+   * holds its public keys (see {@link ClientAssertions#validateKeys}). No secret exists. Blocks.
+   */
+  public OAuthClientRecord registerKeyClient(String clientId, String tenantId, String principalId, Set<String> scopes,
+      String jwks) {
+    OAuthClientRecord record = new OAuthClientRecord(clientId, tenantId, principalId, "", scopes, clock.instant(),
+        null, ClientAssertions.validateKeys(jwks));
+    store.createOAuthClient(record);
+    return record;
+  }
+
   /** Handles a token request; the store is read on the executor. */
   public CompletionStage<TokenOutcome> issue(TokenRequest request) {
     if (request.grantType() == null) {
@@ -90,8 +114,8 @@ public final class TokenIssuer {
     if (!GRANT_TYPE.equals(request.grantType())) {
       return refused(TokenOutcome.OAuthError.UNSUPPORTED_GRANT_TYPE);
     }
-    if (request.clientId() == null || request.clientSecret() == null || request.clientId().length() > 128
-        || request.clientSecret().length() > 256) {
+    if (!wellFormed(request.clientId(), request.clientSecret(), request.clientAssertionType(),
+        request.clientAssertion())) {
       return CompletableFuture.completedFuture(INVALID_CLIENT);
     }
     Set<String> requested = parseScope(request.scope());
@@ -103,12 +127,9 @@ public final class TokenIssuer {
   }
 
   private TokenOutcome issueNow(TokenRequest request, Set<String> requested) {
-    Optional<OAuthClientRecord> found = store.findOAuthClient(request.clientId());
-    String presentedHash = hasher.hash(request.clientSecret());
-    String storedHash = found.map(OAuthClientRecord::secretHash).orElse("0".repeat(presentedHash.length()));
-    boolean secretMatches = MessageDigest.isEqual(presentedHash.getBytes(StandardCharsets.US_ASCII),
-        storedHash.getBytes(StandardCharsets.US_ASCII));
-    if (found.isEmpty() || !secretMatches || found.get().revokedAt() != null) {
+    Optional<OAuthClientRecord> found = authenticate(request.clientId(), request.clientSecret(),
+        request.clientAssertion());
+    if (found.isEmpty()) {
       return INVALID_CLIENT;
     }
     OAuthClientRecord client = found.get();
@@ -167,14 +188,50 @@ public final class TokenIssuer {
 
   /** Checks client credentials for the revocation and introspection endpoints (blocks on the store). */
   public boolean authenticateClient(String clientId, String clientSecret) {
-    if (clientId == null || clientSecret == null) {
-      return false;
+    return authenticateClient(clientId, clientSecret, null, null) != null;
+  }
+
+  /**
+   * Checks a client secret or a signed assertion for the revocation and introspection endpoints; returns the
+   * authenticated client's id, or null (blocks on the store).
+   */
+  public String authenticateClient(String clientId, String clientSecret, String assertionType, String assertion) {
+    if (!wellFormed(clientId, clientSecret, assertionType, assertion)) {
+      return null;
+    }
+    return authenticate(clientId, clientSecret, assertion).map(OAuthClientRecord::clientId).orElse(null);
+  }
+
+  /** One authentication method, in bounds; an assertion of the registered type and no secret beside it. */
+  private static boolean wellFormed(String clientId, String secret, String assertionType, String assertion) {
+    if (assertion != null || assertionType != null) {
+      return ClientAssertions.TYPE.equals(assertionType) && assertion != null && secret == null
+          && (clientId == null || clientId.length() <= 128);
+    }
+    return clientId != null && secret != null && clientId.length() <= 128 && secret.length() <= 256;
+  }
+
+  /**
+   * The live client these credentials prove, if any. Secrets are compared in constant time against a stand-in
+   * hash when the client is unknown; assertions are checked against the client's registered keys.
+   */
+  private Optional<OAuthClientRecord> authenticate(String clientId, String secret, String assertion) {
+    if (assertion != null) {
+      String claimed = clientId != null ? clientId : ClientAssertions.claimedClient(assertion);
+      if (claimed == null) {
+        return Optional.empty();
+      }
+      Optional<OAuthClientRecord> found = store.findOAuthClient(claimed);
+      return found.filter(c -> c.revokedAt() == null && c.jwks() != null
+          && assertions.verify(assertion, claimed, c.jwks()));
     }
     Optional<OAuthClientRecord> found = store.findOAuthClient(clientId);
-    String presented = hasher.hash(clientSecret);
-    String stored = found.map(OAuthClientRecord::secretHash).orElse("0".repeat(presented.length()));
-    return MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII),
-        stored.getBytes(StandardCharsets.US_ASCII)) && found.isPresent() && found.get().revokedAt() == null;
+    String presented = hasher.hash(secret);
+    String stored = found.map(OAuthClientRecord::secretHash).filter(h -> !h.isEmpty())
+        .orElse("0".repeat(presented.length()));
+    boolean matches = MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII),
+        stored.getBytes(StandardCharsets.US_ASCII));
+    return found.filter(c -> matches && c.revokedAt() == null && c.jwks() == null);
   }
 
   /** RFC 7662 introspection response members; {@code {"active": false}} for anything not currently valid. */
@@ -210,10 +267,14 @@ public final class TokenIssuer {
     out.put("introspection_endpoint", base + "/oauth2/introspect");
     out.put("grant_types_supported", List.of(GRANT_TYPE));
     out.put("response_types_supported", List.of());
-    out.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-    out.put("revocation_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-    out.put("introspection_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-    out.put("token_endpoint_auth_signing_alg_values_supported", List.of("ES256"));
+    List<String> methods = List.of("client_secret_basic", "client_secret_post", "private_key_jwt");
+    List<String> algorithms = ClientAssertions.ALGORITHMS.stream().map(JWSAlgorithm::getName).sorted().toList();
+    out.put("token_endpoint_auth_methods_supported", methods);
+    out.put("token_endpoint_auth_signing_alg_values_supported", algorithms);
+    out.put("revocation_endpoint_auth_methods_supported", methods);
+    out.put("revocation_endpoint_auth_signing_alg_values_supported", algorithms);
+    out.put("introspection_endpoint_auth_methods_supported", methods);
+    out.put("introspection_endpoint_auth_signing_alg_values_supported", algorithms);
     return out;
   }
 

@@ -189,18 +189,18 @@ final class JdbcIdentityStore implements IdentityStore {
   public void createOAuthClient(OAuthClientRecord o) {
     update("create oauth client",
         "INSERT INTO oauth_clients(client_id, tenant_id, principal_id, secret_hash, allowed_scopes, created_at,"
-            + " revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            + " revoked_at, jwks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         o.clientId(), o.tenantId(), o.principalId(), o.secretHash(), String.join(" ", o.allowedScopes()),
-        o.createdAt(), o.revokedAt());
+        o.createdAt(), o.revokedAt(), o.jwks());
   }
 
   @Override
   public Optional<OAuthClientRecord> findOAuthClient(String clientId) {
     return one("find oauth client",
-        "SELECT client_id, tenant_id, principal_id, secret_hash, allowed_scopes, created_at, revoked_at"
+        "SELECT client_id, tenant_id, principal_id, secret_hash, allowed_scopes, created_at, revoked_at, jwks"
             + " FROM oauth_clients WHERE client_id = ?",
         rs -> new OAuthClientRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            words(rs.getString(5), " "), instant(rs, 6), instant(rs, 7)),
+            words(rs.getString(5), " "), instant(rs, 6), instant(rs, 7), rs.getString(8)),
         clientId);
   }
 

@@ -166,6 +166,10 @@ abstract class AbstractIdentityStoreTest {
     assertThat(store.revokeOAuthClient("ci-runner", T0.plusSeconds(2))).isFalse();
     assertThat(store.findOAuthClient("ci-runner").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(1));
     assertThat(store.findOAuthClient("nobody")).isEmpty();
+    OAuthClientRecord keyed = new OAuthClientRecord("signer", "acme", "billing-bot", "", Set.of("chat"), T0, null,
+        "{\"keys\":[]}");
+    store.createOAuthClient(keyed);
+    assertThat(store.findOAuthClient("signer")).contains(keyed);
   }
 
   @Test
