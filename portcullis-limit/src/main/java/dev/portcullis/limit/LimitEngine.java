@@ -252,8 +252,9 @@ public final class LimitEngine {
     private CompletionStage<LimitDecision> seeded(List<Charge> charges, List<SeedNeed> needs, LimitsConfig cfg,
             List<LimitRule> rules, List<Duration> windows, LimitRequest request, long output) {
         for (SeedNeed n : needs) {
-            UsageTotals totals = n.totals().isDone() && !n.totals().isCompletedExceptionally()
-                    ? n.totals().join() : null;
+            // null: unreadable (a failed read yields null; a wait that timed out leaves the read running)
+            CompletableFuture<UsageTotals> f = n.totals();
+            UsageTotals totals = f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
             if (totals == null) {
                 seedFailures.increment();
                 long failures = seedFailures.sum();

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * counted and logged (without subjects or usage); only when more than {@code maxPendingRows} distinct rows are
  * waiting are further new rows dropped, and each drop is counted and logged. {@link #totals} adds the deltas not
  * yet written to the stored row. All database work runs on one thread, so a read never sees a delta both in memory
- * and in a row, and writes never interleave.
+ * and in a row, and writes never interleave. For {@value #BACKOFF_MILLIS} ms after a failed database call, reads fail
+ * at once instead of queueing behind the database's timeout.
  *
  * <p>Idempotence: a request id recorded again is ignored while it is among the last {@code maxRequestIds} ids this
  * instance recorded; ids are not remembered across restarts or shared between instances.
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class JdbcUsageLedger implements UsageLedger {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcUsageLedger.class);
     private static final Algorithm[] PERIODS = {Algorithm.DAILY, Algorithm.MONTHLY};
+    private static final long BACKOFF_MILLIS = 5_000;
     private static final String UPSERT = """
             INSERT INTO usage_totals (subject_kind, subject_id, period, period_start, requests, tokens, spend_micros,
                 updated_at)
@@ -55,6 +57,8 @@ public final class JdbcUsageLedger implements UsageLedger {
     private final int maxPendingRows;
     private final ScheduledExecutorService worker;
     private final Object lock = new Object();
+    /** Until then (System.nanoTime) reads fail at once: the last database call failed. */
+    private volatile long unavailableUntilNanos = System.nanoTime();
     private final Map<String, Boolean> seen;
     private Map<Row, Delta> pending = new HashMap<>();
     private boolean closed;
@@ -145,6 +149,9 @@ public final class JdbcUsageLedger implements UsageLedger {
     }
 
     private UsageTotals read(Row row) {
+        if (System.nanoTime() - unavailableUntilNanos < 0) {
+            throw new IllegalStateException(backend + ": usage ledger unavailable (a recent call failed)");
+        }
         UsageTotals stored = UsageTotals.ZERO;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
             ps.setString(1, row.kind().name());
@@ -157,6 +164,7 @@ public final class JdbcUsageLedger implements UsageLedger {
                 }
             }
         } catch (SQLException e) {
+            backOff();
             throw new IllegalStateException(backend + ": usage ledger read failed (" + describe(e) + ")", e);
         }
         synchronized (lock) {
@@ -182,6 +190,7 @@ public final class JdbcUsageLedger implements UsageLedger {
         }
         try {
             write(batch);
+            unavailableUntilNanos = System.nanoTime();
             if (failureStreak > 0) {
                 LOG.info("usage ledger ({}): writing again after {} failed attempts", backend, failureStreak);
                 failureStreak = 0;
@@ -192,11 +201,16 @@ public final class JdbcUsageLedger implements UsageLedger {
                         .add(d.requests, d.tokens, d.spendMicros));
             }
             flushFailures.increment();
+            backOff();
             if (failureStreak++ % 60 == 0) {
                 LOG.warn("usage ledger ({}): write failed, {} rows kept for the next attempt ({} failures so far): {}",
                         backend, batch.size(), flushFailures.sum(), describe(e));
             }
         }
+    }
+
+    private void backOff() {
+        unavailableUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACKOFF_MILLIS);
     }
 
     private void write(Map<Row, Delta> batch) throws SQLException {
