@@ -31,6 +31,7 @@ import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.redis.RedisSection;
 import dev.portcullis.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -114,6 +115,8 @@ public final class Portcullis {
       }
       TokenEstimator estimator = new TokenEstimator();
       LimitEngine engine = new LimitEngine(store, clock, limits, ledger);
+      FunctionCounter.builder("portcullis.budget.seed.failures", engine, LimitEngine::seedFailures)
+          .description("budget counters that could not start from the usage ledger").register(metrics.registry());
       builder.stage(new LimitStage(engine, estimator));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));
