@@ -19,7 +19,7 @@ public final class UsageLedgers {
     /** How often recorded usage is written. */
     public static final long FLUSH_INTERVAL_MILLIS = 1_000;
     private static final int MAX_PENDING_ROWS = 100_000;
-    private static final int MAX_REQUEST_IDS = 100_000;
+    private static final int MAX_REQUEST_IDS = 10_000;
 
     private UsageLedgers() {}
 
