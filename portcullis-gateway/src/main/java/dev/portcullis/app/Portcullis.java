@@ -13,6 +13,9 @@ import dev.portcullis.guards.GuardsSection;
 import dev.portcullis.guards.InputGuardStage;
 import dev.portcullis.guards.OutputGuardFilter;
 import dev.portcullis.limit.LimitEngine;
+import dev.portcullis.limit.budget.JdbcUsageLedger;
+import dev.portcullis.limit.budget.UsageLedger;
+import dev.portcullis.limit.budget.UsageLedgers;
 import dev.portcullis.limit.config.LimitsConfig;
 import dev.portcullis.limit.store.FailoverLimitStore;
 import dev.portcullis.limit.store.LimitStore;
@@ -23,10 +26,12 @@ import dev.portcullis.limits.LimitsAdminRoutes;
 import dev.portcullis.limits.UpstreamProtectionStage;
 import dev.portcullis.limits.LimitStreamFilter;
 import dev.portcullis.limits.LimitsSection;
+import dev.portcullis.limits.LimitsSettings;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.redis.RedisSection;
 import dev.portcullis.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.portcullis.server.Gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,13 +56,15 @@ public final class Portcullis {
 
   private final Gateway gateway;
   private final IdentityRuntime identity;
+  private final UsageLedger ledger;
   private final RedisClient redis;
   private final ScheduledExecutorService scheduler;
 
-  private Portcullis(Gateway gateway, IdentityRuntime identity, RedisClient redis,
+  private Portcullis(Gateway gateway, IdentityRuntime identity, UsageLedger ledger, RedisClient redis,
       ScheduledExecutorService scheduler) {
     this.gateway = gateway;
     this.identity = identity;
+    this.ledger = ledger;
     this.redis = redis;
     this.scheduler = scheduler;
   }
@@ -83,17 +90,35 @@ public final class Portcullis {
     } else {
       LOG.warn("identity mode none: requests are not authenticated");
     }
-    LimitsConfig limits = live.current().feature(LimitsSection.INSTANCE, LimitsConfig.class);
-    if (limits != null) {
+    LimitsSettings limitSettings = live.current().feature(LimitsSection.INSTANCE, LimitsSettings.class);
+    UsageLedger ledger = null;
+    if (limitSettings != null) {
+      LimitsConfig limits = limitSettings.config();
       LimitStore store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
           redisSettings.commandTimeout(), clock, 1_000_000);
       if (store instanceof FailoverLimitStore failover) {
         failover.bindTo(metrics.registry());
       }
+      try {
+        ledger = ledger(limitSettings.ledger(), identitySettings, clock);
+      } catch (RuntimeException e) {
+        if (identity != null) {
+          identity.close();
+        }
+        if (redis != null) {
+          redis.shutdown();
+        }
+        throw e;
+      }
+      if (ledger instanceof JdbcUsageLedger jdbc) {
+        jdbc.bindTo(metrics.registry());
+      }
       TokenEstimator estimator = new TokenEstimator();
-      LimitEngine engine = new LimitEngine(store, clock, limits);
+      LimitEngine engine = new LimitEngine(store, clock, limits, ledger);
+      FunctionCounter.builder("portcullis.budget.seed.failures", engine, LimitEngine::seedFailures)
+          .description("budget counters that could not start from the usage ledger").register(metrics.registry());
       builder.stage(new LimitStage(engine, estimator));
-      builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, identity));
+      builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }
     // upstream protection last before forwarding: a slot is held only by requests that will really go upstream
@@ -114,10 +139,13 @@ public final class Portcullis {
     builder.responseFilter(new OutputGuardFilter(clock, guards.listener()));
     try {
       Gateway gateway = builder.start(vertx).await();
-      return new Portcullis(gateway, identity, redis, scheduler);
+      return new Portcullis(gateway, identity, ledger, redis, scheduler);
     } catch (RuntimeException e) {
       if (identity != null) {
         identity.close();
+      }
+      if (ledger != null) {
+        ledger.close();
       }
       if (redis != null) {
         redis.shutdown();
@@ -125,6 +153,28 @@ public final class Portcullis {
       scheduler.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * The usage ledger {@code limits.ledger} asks for: by default the identity store's database (SQLite file or
+   * PostgreSQL), or memory when identity has no store, which is said once at start since budgets then restart from
+   * zero with the process.
+   */
+  private static UsageLedger ledger(LimitsSettings.Ledger setting, IdentitySettings identity, Clock clock) {
+    IdentitySettings.Store database = switch (setting) {
+      case LimitsSettings.Ledger.Memory m -> null;
+      case LimitsSettings.Ledger.Database d -> d.store();
+      case LimitsSettings.Ledger.IdentityDatabase i -> identity != null && identity.enabled() ? identity.store() : null;
+    };
+    if (database == null) {
+      LOG.warn("usage ledger in memory: budgets are not persisted and restart from zero with the process");
+      return UsageLedgers.memory();
+    }
+    UsageLedger ledger = database.sqlite() != null ? UsageLedgers.sqlite(database.sqlite(), clock)
+        : UsageLedgers.postgres(database.postgresUrl(), database.postgresUser(), database.postgresPassword(),
+            database.poolSize(), clock);
+    LOG.info("usage ledger in {}", database.sqlite() != null ? "SQLite " + database.sqlite() : "PostgreSQL");
+    return ledger;
   }
 
   public Gateway gateway() {
@@ -136,9 +186,12 @@ public final class Portcullis {
     return identity;
   }
 
-  /** Stops gracefully, then closes the features' stores. */
+  /** Stops gracefully, then closes the features' stores (the usage ledger writes what it still holds). */
   public Future<Void> stop() {
     return gateway.stop().eventually(() -> {
+      if (ledger != null) {
+        ledger.close();
+      }
       if (identity != null) {
         identity.close();
       }

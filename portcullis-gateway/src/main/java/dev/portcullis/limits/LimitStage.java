@@ -27,13 +27,16 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The limit stage. Checks the caller's plan (model allow-list, largest {@code max_tokens}), estimates the prompt,
  * and asks the engine to admit the request against every limit that applies, reserving its tokens. An admitted
  * request's lease ends exactly once, when the exchange completes: settled with the actual usage if the request was
- * forwarded, released if not. Streamed requests ask the upstream for usage in the last chunk.
+ * forwarded, released if not; then its usage (zero if never forwarded) is recorded in the usage ledger for its key,
+ * principal and tenant. Streamed requests ask the upstream for usage in the last chunk.
  */
 public final class LimitStage implements Stage {
 
@@ -48,6 +51,9 @@ public final class LimitStage implements Stage {
 
   private final LimitEngine engine;
   private final TokenEstimator estimator;
+  /** Ledger ids: minted here, since request ids may come from clients and must not decide what is counted. */
+  private final String usageIdPrefix = UUID.randomUUID() + "-";
+  private final AtomicLong usageIds = new AtomicLong();
 
   public LimitStage(LimitEngine engine, TokenEstimator estimator) {
     this.engine = engine;
@@ -61,7 +67,7 @@ public final class LimitStage implements Stage {
 
   @Override
   public Future<Decision> apply(Exchange exchange) {
-    LimitsConfig config = exchange.config().feature(LimitsSection.INSTANCE, LimitsConfig.class);
+    LimitsConfig config = LimitsSection.config(exchange.config());
     if (config == null) {
       return Decision.CONTINUE_NOW;
     }
@@ -102,7 +108,7 @@ public final class LimitStage implements Stage {
         .build();
     CompletableFuture<LimitDecision> decided = engine.acquire(request).toCompletableFuture();
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
-      return Future.succeededFuture(decide(exchange, decided.join()));
+      return Future.succeededFuture(decide(exchange, request, decided.join()));
     }
     Promise<Decision> promise = Promise.promise();
     var context = Vertx.currentContext();
@@ -110,19 +116,19 @@ public final class LimitStage implements Stage {
       if (e != null) {
         promise.fail(e);
       } else {
-        promise.complete(decide(exchange, d));
+        promise.complete(decide(exchange, request, d));
       }
     }));
     return promise.future();
   }
 
-  private Decision decide(Exchange exchange, LimitDecision decision) {
+  private Decision decide(Exchange exchange, LimitRequest request, LimitDecision decision) {
     decision.status().headers().forEach(exchange.responseHeaders()::set);
     return switch (decision) {
       case LimitDecision.Admitted admitted -> {
         Lease lease = admitted.lease();
         exchange.put(LEASE, lease);
-        exchange.onComplete(c -> end(exchange, lease, c));
+        exchange.onComplete(c -> end(exchange, request, lease, c));
         if (exchange.stream()) {
           exchange.put(CLIENT_WANTS_USAGE, exchange.body().path("stream_options").path("include_usage")
               .asBoolean(false));
@@ -138,10 +144,12 @@ public final class LimitStage implements Stage {
     };
   }
 
-  /** Ends the lease exactly once: settle what was used, or release what never went upstream. */
-  private void end(Exchange exchange, Lease lease, Completion completion) {
+  /** Ends the lease exactly once: settle what was used, or release what never went upstream; records the usage. */
+  private void end(Exchange exchange, LimitRequest request, Lease lease, Completion completion) {
+    String usageId = usageIdPrefix + Long.toString(usageIds.incrementAndGet(), 36);
     if (!completion.forwarded()) {
       engine.release(lease);
+      engine.record(usageId, request, new Usage(0, 0));
       return;
     }
     long input = completion.inputTokens() >= 0 ? completion.inputTokens() : lease.reservedPromptTokens();
@@ -151,7 +159,9 @@ public final class LimitStage implements Stage {
       // no usage reported: what the stream carried, or (whole responses) the reservation, never nothing
       output = streamed != null ? streamed[0] : lease.reservedOutputTokens();
     }
-    engine.settle(lease, new Usage(input, output));
+    Usage used = new Usage(input, output);
+    engine.settle(lease, used);
+    engine.record(usageId, request, used);
   }
 
   private TokenEstimator.Estimate estimate(Route route, ObjectNode body) {

@@ -38,7 +38,7 @@ public final class LimitStreamFilter implements ResponseFilterFactory {
   @Override
   public ResponseFilter create(Exchange exchange) {
     Lease lease = exchange.get(LimitStage.LEASE);
-    LimitsConfig config = exchange.config().feature(LimitsSection.INSTANCE, LimitsConfig.class);
+    LimitsConfig config = LimitsSection.config(exchange.config());
     if (lease == null || !exchange.stream() || config == null) {
       return ResponseFilter.PASS_THROUGH;
     }

@@ -11,16 +11,31 @@ import dev.portcullis.identity.store.Tenant;
 import dev.portcullis.limit.LimitEngine;
 import dev.portcullis.limit.LimitRequest;
 import dev.portcullis.limit.LimitState;
+import dev.portcullis.limit.RateLimitStatus;
+import dev.portcullis.limit.budget.CalendarPeriod;
+import dev.portcullis.limit.budget.UsageLedger;
+import dev.portcullis.limit.budget.UsageLedger.Kind;
+import dev.portcullis.limit.budget.UsageLedger.Subject;
+import dev.portcullis.limit.budget.UsageLedger.UsageTotals;
+import dev.portcullis.limit.config.Algorithm;
+import dev.portcullis.limit.config.LimitsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * {@code GET /admin/v1/tenants/{tenant}/usage[?principal=…][&key=…][&model=…]}: every limit and budget that applies
- * to that tenant (and principal, key, model), with what is used and left now, without charging anything.
+ * to that tenant (and principal, key, model), with what is used and left now, without charging anything; and the
+ * usage ledger's totals (requests, tokens, spend) of the tenant, principal and key for the current day and month in
+ * the tenant's time zone. A key must belong to the tenant.
  */
 public final class LimitsAdminRoutes implements AdminRoutes {
 
@@ -28,13 +43,18 @@ public final class LimitsAdminRoutes implements AdminRoutes {
 
   private final Vertx vertx;
   private final LimitEngine engine;
+  private final UsageLedger ledger;
   private final IdentityRuntime identity;
+  private final InstantSource clock;
 
   /** {@code identity} may be null (no identity store): the default plan applies then. */
-  public LimitsAdminRoutes(Vertx vertx, LimitEngine engine, IdentityRuntime identity) {
+  public LimitsAdminRoutes(Vertx vertx, LimitEngine engine, UsageLedger ledger, IdentityRuntime identity,
+      InstantSource clock) {
     this.vertx = vertx;
     this.engine = engine;
+    this.ledger = ledger;
     this.identity = identity;
+    this.clock = clock;
   }
 
   @Override
@@ -50,18 +70,36 @@ public final class LimitsAdminRoutes implements AdminRoutes {
     String principal = ctx.queryParams().get("principal");
     String key = ctx.queryParams().get("key");
     String model = ctx.queryParams().get("model");
-    vertx.executeBlocking(() -> plan(tenant, principal), false).compose(plan -> {
+    vertx.executeBlocking(() -> plan(tenant, principal, key), false).compose(plan -> {
       if (plan.isEmpty()) {
         return Future.<ObjectNode>succeededFuture(null);
       }
       LimitRequest request = LimitRequest.builder().tenant(tenant)
           .principal(principal == null ? null : tenant + "/" + principal).keyId(key).model(model)
           .plan(plan.get()).promptTokens(0).maxOutputTokens(0).build();
-      return Future.fromCompletionStage(engine.usage(request)).map(status -> {
+      LimitsConfig config = engine.config();
+      ZoneId zone = config.zoneOf(tenant);
+      Instant now = clock.instant();
+      List<Subject> subjects = new ArrayList<>(List.of(new Subject(Kind.TENANT, tenant)));
+      if (principal != null) {
+        subjects.add(new Subject(Kind.PRINCIPAL, tenant + "/" + principal));
+      }
+      if (key != null) {
+        subjects.add(new Subject(Kind.KEY, key));
+      }
+      CalendarPeriod day = CalendarPeriod.of(Algorithm.DAILY, now, zone);
+      CalendarPeriod month = CalendarPeriod.of(Algorithm.MONTHLY, now, zone);
+      List<Future<UsageTotals>> reads = new ArrayList<>();
+      for (Subject subject : subjects) {
+        reads.add(Future.fromCompletionStage(ledger.totals(subject, day)));
+        reads.add(Future.fromCompletionStage(ledger.totals(subject, month)));
+      }
+      Future<RateLimitStatus> limits = Future.fromCompletionStage(engine.usage(request));
+      return Future.all(limits, Future.all(reads)).map(done -> {
         ObjectNode body = JSON.createObjectNode().put("tenant", tenant).put("plan", plan.get());
-        ArrayNode limits = body.putArray("limits");
-        for (LimitState s : status.states()) {
-          ObjectNode n = limits.addObject().put("name", s.name())
+        ArrayNode states = body.putArray("limits");
+        for (LimitState s : limits.result().states()) {
+          ObjectNode n = states.addObject().put("name", s.name())
               .put("unit", s.unit().name().toLowerCase(Locale.ROOT)).put("limit", s.limit())
               .put("remaining", s.remaining()).put("used", Math.max(0, s.limit() - s.remaining()))
               .put("reset_seconds", s.reset() == null ? 0 : s.reset().toSeconds());
@@ -69,26 +107,45 @@ public final class LimitsAdminRoutes implements AdminRoutes {
             n.put("window_seconds", s.window().toSeconds());
           }
         }
+        ObjectNode totals = body.putObject("totals").put("time_zone", zone.getId())
+            .put("currency", config.prices().currency());
+        for (int i = 0; i < subjects.size(); i++) {
+          Subject subject = subjects.get(i);
+          ObjectNode n = totals.putObject(subject.kind().name().toLowerCase(Locale.ROOT))
+              .put("id", subject.kind() == Kind.PRINCIPAL ? principal : subject.id());
+          period(n.putObject("day"), day, reads.get(2 * i).result());
+          period(n.putObject("month"), month, reads.get(2 * i + 1).result());
+        }
         return body;
       });
     }).onComplete(ar -> {
       if (ar.failed()) {
-        Problems.send(ctx.response(), 503, "Usage unavailable", "The limit store could not be read.");
+        Problems.send(ctx.response(), 503, "Usage unavailable", "The limit store or the usage ledger could not be read.");
       } else if (ar.result() == null) {
-        Problems.send(ctx.response(), 404, "Not found", "No such tenant or principal.");
+        Problems.send(ctx.response(), 404, "Not found", "No such tenant, principal or key of the tenant.");
       } else {
         ctx.response().putHeader("content-type", "application/json").end(ar.result().toString());
       }
     });
   }
 
-  /** The plan that applies: the principal's own, else the tenant's; empty when either does not exist. */
-  private Optional<String> plan(String tenant, String principal) {
+  private static void period(ObjectNode n, CalendarPeriod period, UsageTotals totals) {
+    n.put("period", period.label().substring(1)).put("starts_at", period.start().toString())
+        .put("ends_at", period.end().toString()).put("requests", totals.requests()).put("tokens", totals.tokens())
+        .put("spend_micros", totals.spendMicros());
+  }
+
+  /**
+   * The plan that applies: the principal's own, else the tenant's; empty when the tenant or principal does not exist
+   * or the key is not the tenant's.
+   */
+  private Optional<String> plan(String tenant, String principal, String key) {
     if (identity == null) {
       return Optional.of(engine.config().defaultPlan());
     }
     Optional<Tenant> t = identity.store().findTenant(tenant);
-    if (t.isEmpty()) {
+    if (t.isEmpty() || (key != null && identity.store().findApiKey(key)
+        .filter(k -> k.tenantId().equals(tenant)).isEmpty())) {
       return Optional.empty();
     }
     if (principal == null) {

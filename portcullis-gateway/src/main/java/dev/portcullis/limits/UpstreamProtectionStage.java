@@ -115,7 +115,7 @@ public final class UpstreamProtectionStage implements Stage {
   }
 
   private static PriorityClass priority(Exchange exchange) {
-    LimitsConfig limits = exchange.config().feature(LimitsSection.INSTANCE, LimitsConfig.class);
+    LimitsConfig limits = LimitsSection.config(exchange.config());
     if (limits == null) {
       return PriorityClass.NORMAL;
     }

@@ -25,7 +25,7 @@ class OpenApiDocumentTest {
     try {
       AdminServer server = new AdminServer(vertx, new AdminConfig("127.0.0.1", 0, List.of()), new GatewayMetrics(),
           () -> true, () -> null, List.of(new IdentityAdminRoutes(vertx, null, java.time.Clock.systemUTC()),
-              new dev.portcullis.limits.LimitsAdminRoutes(vertx, null, null)));
+              new dev.portcullis.limits.LimitsAdminRoutes(vertx, null, null, null, null)));
       server.start().await();
       Set<String> mounted = new HashSet<>();
       for (Route route : server.router().getRoutes()) {

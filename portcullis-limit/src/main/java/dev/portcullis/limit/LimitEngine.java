@@ -4,6 +4,12 @@ import dev.portcullis.limit.LimitDecision.Admitted;
 import dev.portcullis.limit.LimitDecision.Reason;
 import dev.portcullis.limit.LimitDecision.Refused;
 import dev.portcullis.limit.budget.CalendarPeriod;
+import dev.portcullis.limit.budget.UsageLedger;
+import dev.portcullis.limit.budget.UsageLedger.Kind;
+import dev.portcullis.limit.budget.UsageLedger.Subject;
+import dev.portcullis.limit.budget.UsageLedger.UsageRecord;
+import dev.portcullis.limit.budget.UsageLedger.UsageTotals;
+import dev.portcullis.limit.config.FailureMode;
 import dev.portcullis.limit.config.Dimension;
 import dev.portcullis.limit.config.LimitRule;
 import dev.portcullis.limit.config.LimitsConfig;
@@ -27,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -39,10 +46,19 @@ import org.slf4j.LoggerFactory;
  * whole gateway and do not apply to plans of priority CRITICAL; a plan's own limits always apply. A new
  * configuration ({@link #update}) applies to the next request; no restart. A failing store yields a refusal with
  * {@link Reason#STORE_UNAVAILABLE} (fail closed); wrap the store in a failover store for fail-open-local.
+ *
+ * <p>With a usage ledger, finished requests are {@linkplain #record recorded} in it, and a budget counter
+ * (a {@code daily} or {@code monthly} rule counted per key, principal or tenant alone, for all models) that the store
+ * does not have yet starts from the ledger's total for its subject and period, so budgets survive a restart or a
+ * Redis that lost its data. If that total cannot be read, the budget starts from what the store has
+ * ({@code fail-open-local}, counted in {@link #seedFailures}) or the request is refused with
+ * {@link Reason#STORE_UNAVAILABLE} ({@code fail-closed}).
  */
 public final class LimitEngine {
     private static final Logger LOG = LoggerFactory.getLogger(LimitEngine.class);
     private static final Duration STORE_RETRY = Duration.ofSeconds(1);
+    private static final long SEED_WAIT_MILLIS = 2_000;
+    private static final Duration SEED_REFRESH = Duration.ofMinutes(1);
 
     private final LimitStore store;
     private final InstantSource clock;
@@ -50,11 +66,22 @@ public final class LimitEngine {
     private final String ridPrefix = Keys.newReservationId().substring(0, 16) + "-";
     private final AtomicLong ridCounter = new AtomicLong();
     private final LongAdder storeFailures = new LongAdder();
+    private final LongAdder seedFailures = new LongAdder();
+    private final UsageLedger ledger;
+    private final BudgetSeeds seeds;
 
+    /** An engine without a usage ledger: nothing is recorded, budgets start from what the store has. */
     public LimitEngine(LimitStore store, InstantSource clock, LimitsConfig config) {
+        this(store, clock, config, null);
+    }
+
+    /** An engine that records usage in {@code ledger} and seeds budget counters from it. */
+    public LimitEngine(LimitStore store, InstantSource clock, LimitsConfig config, UsageLedger ledger) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.config = new AtomicReference<>(Snapshot.of(Objects.requireNonNull(config, "config")));
+        this.ledger = ledger;
+        this.seeds = ledger == null ? null : new BudgetSeeds(ledger, SEED_REFRESH);
     }
 
     /** Publishes a new validated configuration; requests already admitted keep their leases. */
@@ -107,6 +134,11 @@ public final class LimitEngine {
         return storeFailures.sum();
     }
 
+    /** Budget seeds that could not be read from the ledger (each answered per the failure mode). */
+    public long seedFailures() {
+        return seedFailures.sum();
+    }
+
     /** Decides one request: all applicable rules are charged together, or none. */
     public CompletionStage<LimitDecision> acquire(LimitRequest request) {
         return decide(request, false);
@@ -131,11 +163,12 @@ public final class LimitEngine {
         long output = request.maxOutputTokens() >= 0 ? request.maxOutputTokens() : plan.defaultOutputTokens();
         long tokens = request.promptTokens() + output;
         Instant now = null;
-        ZoneId zone = request.zone() == null ? cfg.defaultZone() : request.zone();
+        ZoneId zone = request.zone() == null ? cfg.zoneOf(request.tenant()) : request.zone();
 
         List<LimitRule> rules = new ArrayList<>(cfg.globalLimits().size() + plan.limits().size());
         List<Charge> charges = new ArrayList<>(rules.size());
         List<Duration> windows = new ArrayList<>();
+        List<SeedNeed> needs = new ArrayList<>(0);
         for (int pass = 0; pass < 2; pass++) {
             if (pass == 0 && plan.priority() == PriorityClass.CRITICAL) {
                 continue;
@@ -174,7 +207,11 @@ public final class LimitEngine {
                         now = clock.instant();
                     }
                     CalendarPeriod p = CalendarPeriod.of(rule.algorithm(), now, zone);
-                    meter = new Meter.Calendar(rule.limit(), micros(p.end()));
+                    meter = new Meter.Calendar(rule.limit(), micros(p.end()), 0);
+                    Subject subject = seeds == null ? null : ledgerSubject(rule, request);
+                    if (subject != null) {
+                        needs.add(new SeedNeed(charges.size(), rule.unit(), seeds.totals(subject, p)));
+                    }
                     window = Duration.between(p.start(), p.end());
                     suffix = ":" + p.label() + "@" + Keys.part(zone.getId());
                 }
@@ -194,6 +231,53 @@ public final class LimitEngine {
             return done(new Admitted(new Lease(null, request.model(), request.promptTokens(), output, Long.MAX_VALUE),
                     RateLimitStatus.none()));
         }
+        if (needs.isEmpty()) {
+            return acquire(charges, rules, windows, request, output, cfg);
+        }
+        boolean ready = needs.stream().allMatch(n -> n.totals().isDone());
+        if (ready) {
+            return seeded(charges, needs, cfg, rules, windows, request, output);
+        }
+        CompletableFuture<?>[] waits = needs.stream()
+                .map(n -> n.totals().copy().orTimeout(SEED_WAIT_MILLIS, TimeUnit.MILLISECONDS))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(waits).handle((v, e) -> null)
+                .thenCompose(v -> seeded(charges, needs, cfg, rules, windows, request, output));
+    }
+
+    /** A budget charge waiting for its ledger total ({@code charge} is its index). */
+    private record SeedNeed(int charge, Unit unit, CompletableFuture<UsageTotals> totals) {}
+
+    /** Puts the ledger totals into the budget charges, then decides; a missing total follows the failure mode. */
+    private CompletionStage<LimitDecision> seeded(List<Charge> charges, List<SeedNeed> needs, LimitsConfig cfg,
+            List<LimitRule> rules, List<Duration> windows, LimitRequest request, long output) {
+        for (SeedNeed n : needs) {
+            // null: unreadable (a failed read yields null; a wait that timed out leaves the read running)
+            CompletableFuture<UsageTotals> f = n.totals();
+            UsageTotals totals = f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+            if (totals == null) {
+                seedFailures.increment();
+                long failures = seedFailures.sum();
+                if (failures == 1 || failures % 1000 == 0) {
+                    LOG.warn("usage ledger unreadable for a budget ({} times so far); {}", failures,
+                            cfg.failureMode() == FailureMode.FAIL_CLOSED ? "refusing, fail closed"
+                                    : "the budget counts from what the limit store has");
+                }
+                if (cfg.failureMode() == FailureMode.FAIL_CLOSED) {
+                    return done(new Refused(null, Reason.STORE_UNAVAILABLE, STORE_RETRY, RateLimitStatus.none()));
+                }
+                continue;
+            }
+            Charge c = charges.get(n.charge());
+            Meter.Calendar m = (Meter.Calendar) c.meter();
+            charges.set(n.charge(), new Charge(c.key(), new Meter.Calendar(m.limit(), m.endsAtMicros(),
+                    totals.in(n.unit())), c.unit(), c.cost()));
+        }
+        return acquire(charges, rules, windows, request, output, cfg);
+    }
+
+    private CompletionStage<LimitDecision> acquire(List<Charge> charges, List<LimitRule> rules,
+            List<Duration> windows, LimitRequest request, long output, LimitsConfig cfg) {
         String rid = ridPrefix + Long.toString(ridCounter.incrementAndGet(), 36);
         AcquireRequest acquire = new AcquireRequest(charges, rid, micros(cfg.reservationTtl()));
         CompletionStage<AcquireResult> stage = store.acquire(acquire);
@@ -257,6 +341,52 @@ public final class LimitEngine {
             return done(true);
         }
         return store.release(lease.reservationId());
+    }
+
+    /**
+     * Records a finished request in the usage ledger for its key, principal and tenant, in its tenant's time zone:
+     * {@code usage} is what it used (zero for a request that was never forwarded; it still counts as a request).
+     * Does nothing without a ledger or for a request without any of those subjects.
+     */
+    public CompletionStage<Void> record(String requestId, LimitRequest request, Usage usage) {
+        if (ledger == null) {
+            return done(null);
+        }
+        List<Subject> subjects = new ArrayList<>(3);
+        if (request.keyId() != null) {
+            subjects.add(new Subject(Kind.KEY, request.keyId()));
+        }
+        if (request.principal() != null) {
+            subjects.add(new Subject(Kind.PRINCIPAL, request.principal()));
+        }
+        if (request.tenant() != null) {
+            subjects.add(new Subject(Kind.TENANT, request.tenant()));
+        }
+        if (subjects.isEmpty()) {
+            return done(null);
+        }
+        LimitsConfig cfg = config.get().config();
+        long spend = cfg.prices().price(request.model())
+                .map(p -> p.spend(usage.promptTokens(), usage.completionTokens())).orElse(0L);
+        ZoneId zone = request.zone() == null ? cfg.zoneOf(request.tenant()) : request.zone();
+        return ledger.record(new UsageRecord(requestId, clock.instant(), zone, subjects, usage.promptTokens(),
+                usage.completionTokens(), spend));
+    }
+
+    /**
+     * The ledger subject whose totals a budget rule counts: rules per key, principal or tenant alone that count every
+     * model. Null for other rules (tenant and model, a header, ...): those start from zero in a fresh store.
+     */
+    private static Subject ledgerSubject(LimitRule rule, LimitRequest r) {
+        if (rule.dimensions().size() != 1 || !rule.models().isEmpty()) {
+            return null;
+        }
+        return switch (rule.dimensions().getFirst()) {
+            case KEY -> new Subject(Kind.KEY, r.keyId());
+            case PRINCIPAL -> new Subject(Kind.PRINCIPAL, r.principal());
+            case TENANT -> new Subject(Kind.TENANT, r.tenant());
+            default -> null;
+        };
     }
 
     /** The key part for a rule's dimensions, or null if the request lacks one of them. */

@@ -7,18 +7,25 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Durable usage totals per subject and calendar period: what budgets and the admin usage endpoint report.
- * Backends (in-memory here; SQLite and PostgreSQL in the control-plane module) pass one shared contract
- * test. The limit store enforces budgets on the hot path; the ledger is the record that survives a Redis
- * loss and can re-seed budget counters.
+ * Usage totals per subject and calendar period: what the admin usage endpoint reports and what budget
+ * counters start from when the limit store does not have them (after a restart, or a Redis that lost its
+ * data). Backends ({@link UsageLedgers}: memory, SQLite, PostgreSQL) pass one shared contract test. The limit
+ * store enforces budgets on the hot path; the ledger is the record that survives it.
  */
-public interface UsageLedger {
+public interface UsageLedger extends AutoCloseable {
 
-    /** Adds one finished request to the day and month totals of each subject. Idempotent per request id. */
+    /**
+     * Adds one finished request to the day and month totals of each subject. Never blocks on I/O.
+     * Idempotent per request id among the recent requests a backend remembers (see each backend).
+     */
     CompletionStage<Void> record(UsageRecord usage);
 
-    /** Totals of {@code subject} in {@code period} (zero if nothing was recorded). */
+    /** Totals of {@code subject} in {@code period} (zero if nothing was recorded), including unwritten usage. */
     CompletionStage<UsageTotals> totals(Subject subject, CalendarPeriod period);
+
+    /** Writes what is still pending and releases the backend. */
+    @Override
+    default void close() {}
 
     /** Who usage is counted for. */
     record Subject(Kind kind, String id) {
@@ -47,6 +54,20 @@ public interface UsageLedger {
     /** Sums for one subject and period. */
     record UsageTotals(long requests, long tokens, long spendMicros) {
         public static final UsageTotals ZERO = new UsageTotals(0, 0, 0);
+
+        /** The total in a limit unit: requests, tokens, or spend micros. */
+        public long in(dev.portcullis.limit.config.Unit unit) {
+            return switch (unit) {
+                case REQUESTS -> requests;
+                case TOKENS -> tokens;
+                case SPEND -> spendMicros;
+                case CONCURRENCY -> throw new IllegalArgumentException("concurrency has no usage total");
+            };
+        }
+
+        UsageTotals plus(UsageTotals o) {
+            return new UsageTotals(requests + o.requests, tokens + o.tokens, spendMicros + o.spendMicros);
+        }
 
         UsageTotals plus(UsageRecord r) {
             return new UsageTotals(requests + 1, tokens + r.promptTokens() + r.completionTokens(),

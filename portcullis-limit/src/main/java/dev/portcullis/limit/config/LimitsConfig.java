@@ -9,11 +9,12 @@ import java.util.Optional;
 
 /**
  * One immutable, validated snapshot of limit configuration. {@code globalLimits} apply to every request;
- * a request's plan adds its own. {@code instances} divides shared limits in fail-open-local mode.
+ * a request's plan adds its own. {@code instances} divides shared limits in fail-open-local mode. Budgets
+ * follow a tenant's own time zone from {@code tenantZones}, else {@code defaultZone}.
  */
 public record LimitsConfig(List<LimitRule> globalLimits, Map<String, Plan> plans, String defaultPlan,
         PriceTable prices, FailureMode failureMode, int instances, Duration reservationTtl,
-        StreamOverflow streamOverflow, ZoneId defaultZone) {
+        StreamOverflow streamOverflow, ZoneId defaultZone, Map<String, ZoneId> tenantZones) {
     public LimitsConfig {
         globalLimits = List.copyOf(globalLimits);
         plans = Map.copyOf(plans);
@@ -31,6 +32,12 @@ public record LimitsConfig(List<LimitRule> globalLimits, Map<String, Plan> plans
         }
         Objects.requireNonNull(streamOverflow, "streamOverflow");
         Objects.requireNonNull(defaultZone, "defaultZone");
+        tenantZones = Map.copyOf(tenantZones);
+    }
+
+    /** The time zone whose days and months {@code tenant}'s budgets follow ({@code tenant} may be null). */
+    public ZoneId zoneOf(String tenant) {
+        return tenant == null ? defaultZone : tenantZones.getOrDefault(tenant, defaultZone);
     }
 
     /** The named plan, if defined. */

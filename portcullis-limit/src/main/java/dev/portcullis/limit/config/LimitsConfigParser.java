@@ -60,7 +60,7 @@ public final class LimitsConfigParser {
             return null;
         }
         known(root, "limits", "failure-mode", "instances", "reservation-ttl", "stream-overflow", "time-zone",
-                "default-plan", "prices", "global", "plans");
+                "tenant-time-zones", "default-plan", "prices", "global", "plans");
         FailureMode failure = enumValue(root.get("failure-mode"), "limits.failure-mode", FailureMode.class,
                 FailureMode.FAIL_OPEN_LOCAL);
         int instances = (int) longValue(root.get("instances"), "limits.instances", 1, 10_000, 1);
@@ -68,6 +68,7 @@ public final class LimitsConfigParser {
         StreamOverflow overflow = enumValue(root.get("stream-overflow"), "limits.stream-overflow",
                 StreamOverflow.class, StreamOverflow.CUT);
         ZoneId zone = zone(root.get("time-zone"), "limits.time-zone");
+        Map<String, ZoneId> tenantZones = tenantZones(root.get("tenant-time-zones"), "limits.tenant-time-zones");
         PriceTable prices = prices(root.get("prices"), "limits.prices");
         Set<String> names = new HashSet<>();
         List<LimitRule> global = rules(root.get("global"), "limits.global", names);
@@ -101,7 +102,8 @@ public final class LimitsConfigParser {
         if (!errors.isEmpty()) {
             return null;
         }
-        return new LimitsConfig(global, plans, defaultPlan, prices, failure, instances, ttl, overflow, zone);
+        return new LimitsConfig(global, plans, defaultPlan, prices, failure, instances, ttl, overflow, zone,
+                tenantZones);
     }
 
     private Plan plan(String name, JsonNode node, String path, Set<String> names) {
@@ -329,6 +331,29 @@ public final class LimitsConfigParser {
             error(path, "not a number: " + node.asText());
             return -1;
         }
+    }
+
+    /** Tenant id to time zone; tenants not listed use {@code time-zone}. */
+    private Map<String, ZoneId> tenantZones(JsonNode node, String path) {
+        Map<String, ZoneId> zones = new LinkedHashMap<>();
+        if (node == null) {
+            return zones;
+        }
+        if (!node.isObject()) {
+            error(path, "must map tenant ids to time zones, e.g. {acme: America/New_York}");
+            return zones;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String at = path + "." + e.getKey();
+            if (!e.getValue().isTextual()) {
+                error(at, "must be a time zone name such as Europe/Berlin");
+            } else {
+                zones.put(e.getKey(), zone(e.getValue(), at));
+            }
+        }
+        return zones;
     }
 
     private ZoneId zone(JsonNode node, String path) {

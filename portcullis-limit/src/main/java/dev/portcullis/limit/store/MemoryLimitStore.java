@@ -159,7 +159,7 @@ final class MemoryLimitStore implements LimitStore {
                 return CONCURRENCY_RETRY_MICROS;
             }
             case Meter.Calendar m -> {
-                long value = s == null ? 0 : ((Counter) s).value;
+                long value = s == null ? m.seed() : ((Counter) s).value;
                 long reset = Math.max(0, m.endsAtMicros() - now);
                 if (value + cost <= m.limit()) {
                     out[i] = new MeterState(m.limit() - value - cost, reset);
@@ -194,7 +194,7 @@ final class MemoryLimitStore implements LimitStore {
                 counters.put(c.key(), l);
             }
             case Meter.Calendar m -> {
-                Counter k = s == null ? new Counter() : (Counter) s;
+                Counter k = s == null ? new Counter(m.seed()) : (Counter) s;
                 k.value += cost;
                 k.expiresAt = m.endsAtMicros();
                 counters.put(c.key(), k);
@@ -359,6 +359,10 @@ final class MemoryLimitStore implements LimitStore {
 
     private static final class Counter extends State {
         long value;
+
+        Counter(long seed) {
+            value = seed;
+        }
     }
 
     private record Reservation(List<Charge> charges, long createdAt, long expiresAt) {

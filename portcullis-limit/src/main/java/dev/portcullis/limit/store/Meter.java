@@ -83,16 +83,22 @@ public sealed interface Meter {
 
     /**
      * A counter for one calendar period (a budget): at most {@code limit} until {@code endsAtMicros}, when
-     * it is gone. The period is part of the key, so the next period starts at zero.
+     * it is gone. The period is part of the key, so the next period starts afresh. A counter that does not
+     * exist yet starts at {@code seed} (what the usage ledger already recorded for the period, so a restart or
+     * a lost Redis does not reset a budget); the seed is ignored once the counter exists.
      */
-    record Calendar(long limit, long endsAtMicros) implements Meter {
+    record Calendar(long limit, long endsAtMicros, long seed) implements Meter {
         public Calendar {
             positive(limit, "limit");
+            if (seed < 0) {
+                throw new IllegalArgumentException("seed must not be negative, was " + seed);
+            }
         }
 
+        /** Each part gets its share of the limit and of what was already used. */
         @Override
         public Meter dividedBy(int parts) {
-            return new Calendar(Math.max(1, limit / parts), endsAtMicros);
+            return new Calendar(Math.max(1, limit / parts), endsAtMicros, seed / parts);
         }
 
         @Override

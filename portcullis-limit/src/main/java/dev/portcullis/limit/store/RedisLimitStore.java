@@ -74,7 +74,7 @@ final class RedisLimitStore implements LimitStore {
                 }
                 case Meter.Calendar m -> {
                     args[b + 4] = Long.toString(m.endsAtMicros());
-                    args[b + 5] = "0";
+                    args[b + 5] = Long.toString(m.seed());
                 }
             }
         }

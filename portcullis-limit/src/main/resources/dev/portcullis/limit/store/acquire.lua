@@ -3,7 +3,8 @@
 -- KEYS[i] (i = 1..n): counter keys. KEYS[n+1]: reservation record key.
 -- ARGV: now, reservationId, reservationTtlMicros, n, then per charge: meter, unit, cost, limit, p1, p2
 --   meter g (token bucket): p1 = period, p2 = burst     meter w (sliding log): p1 = window
---   meter c (concurrency):  p1 = lease                  meter k (calendar counter): p1 = ends at
+--   meter c (concurrency):  p1 = lease                  meter k (calendar counter): p1 = ends at,
+--   p2 = seed (the value a counter that does not exist yet starts from)
 -- Returns {admitted, refusedIndex (0 = none), retryAfter, remaining1, reset1, remaining2, reset2, ...}.
 local now = tonumber(ARGV[1])
 local rid = ARGV[2]
@@ -87,7 +88,7 @@ for i = 1, n do
       wait = 1000000
     end
   else -- 'k'
-    local value = tonumber(redis.call('GET', key) or '0')
+    local value = tonumber(redis.call('GET', key) or p2)
     reset = p1 - now
     if reset < 0 then reset = 0 end
     if value + cost <= limit then
@@ -136,8 +137,12 @@ for i = 1, n do
       local ttl = redis.call('PTTL', key)
       if ttl < ms(p1) then redis.call('PEXPIRE', key, ms(p1)) end
     else
-      redis.call('INCRBY', key, cost)
-      redis.call('PEXPIRE', key, ms(p1 - now))
+      if redis.call('EXISTS', key) == 0 then
+        redis.call('SET', key, string.format('%.0f', tonumber(ARGV[b + 6]) + cost), 'PX', ms(p1 - now))
+      else
+        redis.call('INCRBY', key, cost)
+        redis.call('PEXPIRE', key, ms(p1 - now))
+      end
     end
   end
   if hold then

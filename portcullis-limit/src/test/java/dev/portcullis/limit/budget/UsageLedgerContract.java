@@ -9,7 +9,11 @@ import dev.portcullis.limit.budget.UsageLedger.UsageTotals;
 import dev.portcullis.limit.config.Algorithm;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** What every {@link UsageLedger} backend must do. */
@@ -21,7 +25,11 @@ public abstract class UsageLedgerContract {
     protected abstract UsageLedger ledger();
 
     UsageTotals totals(Subject s, Algorithm a, String instant) {
-        return ledger().totals(s, CalendarPeriod.of(a, Instant.parse(instant), TOKYO)).toCompletableFuture().join();
+        return totals(s, a, instant, TOKYO);
+    }
+
+    UsageTotals totals(Subject s, Algorithm a, String instant, ZoneId zone) {
+        return ledger().totals(s, CalendarPeriod.of(a, Instant.parse(instant), zone)).toCompletableFuture().join();
     }
 
     void record(String id, String at, long in, long out, long spend) {
@@ -51,5 +59,37 @@ public abstract class UsageLedgerContract {
         record("r5", "2031-04-01T00:00:00Z", 5, 5, 5);
         record("r5", "2031-04-01T00:00:00Z", 5, 5, 5);
         assertThat(totals(TENANT, Algorithm.DAILY, "2031-04-01T00:00:00Z")).isEqualTo(new UsageTotals(1, 10, 5));
+    }
+
+    @Test
+    void theSameDayInAnotherTimeZoneIsAnotherPeriod() {
+        record("r6", "2031-05-10T03:00:00Z", 7, 0, 0);
+        assertThat(totals(TENANT, Algorithm.DAILY, "2031-05-10T03:00:00Z").tokens()).isEqualTo(7);
+        assertThat(totals(TENANT, Algorithm.DAILY, "2031-05-10T03:00:00Z", ZoneId.of("UTC")))
+                .isEqualTo(UsageTotals.ZERO);
+        assertThat(totals(new Subject(Kind.PRINCIPAL, "acme/app"), Algorithm.DAILY, "2031-05-10T03:00:00Z"))
+                .isEqualTo(UsageTotals.ZERO);
+    }
+
+    @Test
+    void concurrentRecordsAreAllCounted() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        record("c" + thread + "-" + i, "2031-06-02T00:00:00Z", 3, 1, 2);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(totals(KEY, Algorithm.MONTHLY, "2031-06-30T00:00:00Z")).isEqualTo(new UsageTotals(1000, 4000, 2000));
     }
 }

@@ -23,6 +23,7 @@ class LimitsConfigParserTest {
             reservation-ttl: 5m
             stream-overflow: carry-debt
             time-zone: Europe/Berlin
+            tenant-time-zones: {acme: Asia/Tokyo}
             default-plan: free
             prices:
               currency: USD
@@ -54,6 +55,8 @@ class LimitsConfigParserTest {
         assertThat(c.reservationTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.streamOverflow()).isEqualTo(StreamOverflow.CARRY_DEBT);
         assertThat(c.defaultZone()).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThat(c.zoneOf("acme")).isEqualTo(ZoneId.of("Asia/Tokyo"));
+        assertThat(c.zoneOf("globex")).isEqualTo(ZoneId.of("Europe/Berlin"));
         assertThat(c.prices().price("gpt-4o")).hasValue(new PriceTable.Price(2_500_000, 10_000_000));
         assertThat(c.globalLimits().getFirst().burst()).isEqualTo(2000);
         Plan free = c.plan("free").orElseThrow();
@@ -73,6 +76,7 @@ class LimitsConfigParserTest {
         ParseResult r = LimitsConfigParser.parse(Yaml.tree("""
                 instances: 0
                 failure-mode: sometimes
+                tenant-time-zones: {acme: Mars/Olympus, globex: 3}
                 plans:
                   free:
                     limits:
@@ -83,7 +87,8 @@ class LimitsConfigParserTest {
                 """));
         assertThat(r).isInstanceOf(ParseResult.Invalid.class);
         assertThat(((ParseResult.Invalid) r).errors()).extracting(ConfigError::path).contains(
-                "limits.instances", "limits.failure-mode", "limits.plans.free.limits[1].name",
+                "limits.instances", "limits.failure-mode", "limits.tenant-time-zones.acme",
+                "limits.tenant-time-zones.globex", "limits.plans.free.limits[1].name",
                 "limits.plans.free.limits[2].per[0]", "limits.plans.free.limits[2].limit",
                 "limits.plans.free.limits[2].period", "limits.plans.free.limits[3].period",
                 "limits.plans.free.limits[3].colour");
@@ -122,7 +127,7 @@ class LimitsConfigParserTest {
     Arbitrary<JsonNode> trees() {
         JsonNode base = Yaml.tree(EXAMPLE);
         List<String> paths = List.of("instances", "prices", "global", "plans", "default-plan", "time-zone",
-                "reservation-ttl", "failure-mode");
+                "tenant-time-zones", "reservation-ttl", "failure-mode");
         Arbitrary<JsonNode> values = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(12).map(JsonNodeFactory.instance::textNode),
                 Arbitraries.longs().map(JsonNodeFactory.instance::numberNode),

@@ -219,7 +219,7 @@ public abstract class LimitStoreContract {
 
     @Test
     void expiredReservationCannotBeSettledAndKeepsItsCharge() {
-        Meter m = new Meter.Calendar(1000, clock.micros() + 24 * 60 * MINUTE);
+        Meter m = new Meter.Calendar(1000, clock.micros() + 24 * 60 * MINUTE, 0);
         String rid = Keys.newReservationId();
         acquire(rid, tokens("day", m, 700));
         clock.advance(Duration.ofMinutes(1));
@@ -231,7 +231,7 @@ public abstract class LimitStoreContract {
     void releaseRefundsTokensAndSpendButKeepsTheRequestCounted() {
         Meter reqs = new Meter.SlidingWindow(10, MINUTE);
         Meter toks = new Meter.SlidingWindow(1000, MINUTE);
-        Meter spend = new Meter.Calendar(5_000_000, clock.micros() + 60 * MINUTE);
+        Meter spend = new Meter.Calendar(5_000_000, clock.micros() + 60 * MINUTE, 0);
         String rid = Keys.newReservationId();
         acquire(rid, requests("r", reqs), tokens("t", toks, 500), new Charge("s", spend, Unit.SPEND, 2_000_000));
         assertThat(store.release(rid).toCompletableFuture().join()).isTrue();
@@ -243,12 +243,29 @@ public abstract class LimitStoreContract {
     @Test
     void calendarBudgetRefusesUntilThePeriodEnds() {
         long end = clock.micros() + 10 * MINUTE;
-        Meter m = new Meter.Calendar(100, end);
+        Meter m = new Meter.Calendar(100, end, 0);
         assertThat(acquire(tokens("budget", m, 100)).admitted()).isTrue();
         AcquireResult r = acquire(tokens("budget", m, 1));
         assertThat(r.admitted()).isFalse();
         assertThat(r.retryAfterMicros()).isEqualTo(10 * MINUTE);
         assertThat(r.states().getFirst().resetMicros()).isEqualTo(10 * MINUTE);
+    }
+
+    @Test
+    void calendarCounterStartsFromItsSeedOnlyWhileItDoesNotExist() {
+        long end = clock.micros() + 10 * MINUTE;
+        Meter seeded = new Meter.Calendar(100, end, 90);
+        assertThat(acquire(tokens("seeded", seeded, 0)).states().getFirst().remaining()).isEqualTo(10);
+        assertThat(acquire(tokens("seeded", seeded, 11)).admitted()).isFalse();
+        assertThat(acquire(tokens("seeded", seeded, 6)).states().getFirst().remaining()).isEqualTo(4);
+        // the counter exists now: a later, different seed changes nothing
+        Meter reseeded = new Meter.Calendar(100, end, 0);
+        assertThat(acquire(tokens("seeded", reseeded, 0)).states().getFirst().remaining()).isEqualTo(4);
+        assertThat(acquire(tokens("seeded", reseeded, 5)).admitted()).isFalse();
+        // a seed beyond the limit refuses everything until the period ends
+        AcquireResult over = acquire(tokens("spent", new Meter.Calendar(100, end, 150), 1));
+        assertThat(over.admitted()).isFalse();
+        assertThat(over.states().getFirst().remaining()).isZero();
     }
 
     @Test
