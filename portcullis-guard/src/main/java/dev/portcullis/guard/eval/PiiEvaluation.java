@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  * free-text case (no {@code semantics}, the secret-scanner lines) when any finding of the expected kind is in it.
  * Phones are scanned with the region of the case's locale; cases without one are reported in their own row, and so
  * are validator.js cases run with non-default options (display names, host lists, no separators...).
+ *
+ * <p>Two label rules add rows beside the strict ones, applied to every case of their kind: {@link #PHONE_PII_LABELS}
+ * (an {@code isMobilePhone} negative that is a valid phone number is left out) and {@link #SECRET_CATEGORY_LABELS}
+ * (a secret plugin's negative that is another plugin's positive is left out). See docs/guards.md and ADR 0024.
  */
 public final class PiiEvaluation {
   private static final Pattern LOCALE = Pattern.compile("locale=([a-z]{2,3})-([A-Z]{2})\\b");

@@ -3,8 +3,9 @@ package dev.portcullis.guard.injection;
 import java.util.Map;
 
 /**
- * Hashed features of a normalised prompt: character 4-grams, word unigrams and bigrams, and the rule hit counts,
- * each hashed into {@code 2^bits} buckets. The visitor style keeps scoring allocation-free.
+ * Hashed features of a normalised prompt: character n-grams (the sizes the model was trained with; 4-grams in the
+ * first model format, 3-, 4- and 5-grams now), word unigrams and bigrams, and the rule hit counts, each hashed into
+ * {@code 2^bits} buckets. The visitor style keeps scoring allocation-free.
  */
 final class Features {
   private Features() {}
