@@ -2,9 +2,14 @@ package dev.portcullis.guard.detect;
 
 import com.google.i18n.phonenumbers.PhoneNumberMatch;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonemetadata;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import static dev.portcullis.guard.detect.Chars.*;
 
@@ -200,10 +205,30 @@ final class NumberRules {
     if (!international) {
       numberRun(ctx, i, lastDigitEnd, digits);
     }
+    if (ctx.found.size() == before + 1 && weakAadhaar(ctx.found.get(before)) && validPhone(t, start, lastDigitEnd)) {
+      ctx.found.remove(before);
+    }
     if (ctx.found.size() == before && digits <= 30) {
       phone(ctx, start, lastDigitEnd, digits);
     }
     return start;
+  }
+
+  /**
+   * A 12-digit run reported as Aadhaar on the checksum alone (no context word, tenant region not India): one random
+   * 12-digit number in ten passes Verhoeff, so a run that is also a valid phone number of the tenant's region (a
+   * country code without '+', say) is reported as the phone number instead.
+   */
+  private boolean weakAadhaar(Finding f) {
+    return f.type() == FindingType.IN_AADHAAR && f.confidence() < 0.75 && !region.equals("IN");
+  }
+
+  private boolean validPhone(CharSequence t, int start, int end) {
+    try {
+      return phones.isValidNumber(phones.parse(t.subSequence(start, end), region));
+    } catch (com.google.i18n.phonenumbers.NumberParseException notANumber) {
+      return false;
+    }
   }
 
   /** Length-based numeric identifiers over the run {@code [i, end)} that holds {@code digits} digits. */
@@ -238,8 +263,12 @@ final class NumberRules {
       ctx.add(FindingType.CREDIT_CARD, i, end, contextBoost(t, i, 0.9, "card", "visa", "mastercard", "amex", "credit", "cc"));
       return;
     }
-    if (digits == 9 && cleanSeps) {
+    boolean dotted = !mixedSeps && sep == '.';
+    if (digits == 9 && (cleanSeps || dotted)) {
       boolean ssnShape = groups.equals(List.of(3, 2, 4));
+      if (dotted && !ssnShape) {
+        return;
+      }
       boolean sinShape = groups.equals(List.of(3, 3, 3));
       if (ssnShape || (plain && hasContext(t, i, "ssn", "social security"))) {
         if (ssnValid(d)) {
@@ -300,28 +329,117 @@ final class NumberRules {
     return p4 == 2200 || p4 == 2201 || p4 == 2202 || p4 == 2203 || p4 == 2204;
   }
 
+  /** Confidence of a number that fits its country's plan in length but is not (yet) assigned there. */
+  static final double POSSIBLE_PHONE = 0.6;
+
   /**
    * Phone numbers in the run {@code [start, end)}: the whole run parsed and validated first (the common case, about
    * 25 µs); only a run too long for one number goes through libphonenumber's matcher, which finds several.
+   *
+   * <p>Two tiers. A number valid in the numbering plan (assigned ranges) is reported at 0.75, or 0.85 with a country
+   * code. A number that is only <em>possible</em> (right length for its country, range not assigned in
+   * libphonenumber's metadata: test numbers, new ranges, stale metadata) is reported at {@link #POSSIBLE_PHONE} when
+   * it is written the way phone numbers are and little else is: with an explicit country code ({@code +420 123 456
+   * 789}, or {@code 00} + a country code where the region dials out with something else) or with a bracketed area
+   * code ({@code (22) 9956-7894}). A bare national digit run must be valid: 9 random digits are possible almost
+   * everywhere.
    */
   private void phone(Scanner.Ctx ctx, int start, int end, int digits) {
     CharSequence window = ctx.text.subSequence(start, end);
-    double base = window.charAt(0) == '+' ? 0.85 : 0.75;
+    boolean plus = window.charAt(0) == '+';
+    double base = plus ? 0.85 : 0.75;
     if (digits <= 15) {
-      try {
-        if (phones.isValidNumber(phones.parse(window, region))) {
-          ctx.add(FindingType.PHONE, start, end,
-              contextBoost(ctx.text, start, base, "phone", "tel", "call", "mobile", "cell", "fax", "whatsapp"));
+      PhoneNumber number = parse(window, region);
+      boolean idd = !plus && digits >= 9 && window.charAt(0) == '0' && window.charAt(1) == '0';
+      if (idd) {
+        PhoneNumber international = parse("+" + window.subSequence(2, window.length()), region);
+        if (international != null && (number == null || !phones.isValidNumber(number))) {
+          number = international;
+        } else {
+          idd = false;
         }
-      } catch (com.google.i18n.phonenumbers.NumberParseException notANumber) {
-        // not a phone number
+      }
+      if (number == null) {
+        return;
+      }
+      if (phones.isValidNumber(number)) {
+        ctx.add(FindingType.PHONE, start, end, contextBoost(ctx.text, start, plus || idd ? 0.85 : base, PHONE_WORDS));
+      } else if ((plus || idd || bracketedAreaCode(window)) && inNumberingPlan(number)) {
+        ctx.add(FindingType.PHONE, start, end, contextBoost(ctx.text, start, POSSIBLE_PHONE, PHONE_WORDS));
       }
       return;
     }
     for (PhoneNumberMatch m : phones.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, 16)) {
-      ctx.add(FindingType.PHONE, start + m.start(), start + m.end(),
-          contextBoost(ctx.text, start, base, "phone", "tel", "call", "mobile", "cell", "fax", "whatsapp"));
+      ctx.add(FindingType.PHONE, start + m.start(), start + m.end(), contextBoost(ctx.text, start, base, PHONE_WORDS));
     }
+  }
+
+  /**
+   * Whether {@code number} has a possible length for its country and the shape of that country's numbering plan
+   * (libphonenumber's general description: leading digits and lengths of every number type together), without being
+   * in an assigned range.
+   */
+  private boolean inNumberingPlan(PhoneNumber number) {
+    if (phones.isPossibleNumberWithReason(number) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) {
+      return false;
+    }
+    String nsn = phones.getNationalSignificantNumber(number);
+    for (String r : phones.getRegionCodesForCountryCode(number.getCountryCode())) {
+      Pattern general = GENERAL_PATTERNS.computeIfAbsent(r, NumberRules::generalPattern);
+      if (general.matcher(nsn).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** One entry per region of libphonenumber's metadata (about 250), so bounded. */
+  private static final Map<String, Pattern> GENERAL_PATTERNS = new ConcurrentHashMap<>();
+
+  private static Pattern generalPattern(String region) {
+    Phonemetadata.PhoneMetadata m = DefaultMetadataDependenciesProvider.getInstance().getPhoneNumberMetadataSource()
+        .getMetadataForRegion(region);
+    return m == null || !m.hasGeneralDesc() ? NEVER : Pattern.compile(m.getGeneralDesc().getNationalNumberPattern());
+  }
+
+  private static final Pattern NEVER = Pattern.compile("(?!)");
+
+  private static final String[] PHONE_WORDS = {"phone", "tel", "call", "mobile", "cell", "fax", "whatsapp"};
+
+  private PhoneNumber parse(CharSequence text, String region) {
+    try {
+      return phones.parse(text, region);
+    } catch (com.google.i18n.phonenumbers.NumberParseException notANumber) {
+      return null;
+    }
+  }
+
+  /** {@code (d{2,5})} followed by more digits: an area code in brackets, as national formats write it. */
+  static boolean bracketedAreaCode(CharSequence w) {
+    int open = -1;
+    for (int k = 0; k < w.length(); k++) {
+      if (w.charAt(k) == '(') {
+        open = k;
+        break;
+      }
+    }
+    if (open < 0) {
+      return false;
+    }
+    int k = open + 1;
+    while (k < w.length() && isDigit(w.charAt(k))) {
+      k++;
+    }
+    int inside = k - open - 1;
+    if (inside < 2 || inside > 5 || k >= w.length() || w.charAt(k) != ')') {
+      return false;
+    }
+    for (int r = k + 1; r < w.length(); r++) {
+      if (isDigit(w.charAt(r))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Map<String, Integer> ibanLengths() {

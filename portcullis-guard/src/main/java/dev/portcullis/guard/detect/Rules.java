@@ -4,11 +4,21 @@ import dev.portcullis.guard.text.LiteralAutomaton;
 
 /** The validators behind {@link Scanner}, by family; each reads a bounded window around its candidate. */
 final class Rules {
-  private final SecretRules secrets = new SecretRules();
+  private final SecretRules secrets;
   private final NumberRules numbers;
 
   Rules(String region) {
+    this(new SecretRules(), region);
+  }
+
+  private Rules(SecretRules secrets, String region) {
+    this.secrets = secrets;
     this.numbers = new NumberRules(region);
+  }
+
+  /** The same compiled literals with another phone region. */
+  Rules withRegion(String region) {
+    return new Rules(secrets, region);
   }
 
   LiteralAutomaton automaton() {

@@ -24,17 +24,28 @@ public final class Scanner {
   private final boolean[] enabled;
   private final Rules rules;
 
-  private Scanner(ScannerConfig config) {
+  private Scanner(ScannerConfig config, Rules rules) {
     this.config = config;
     this.enabled = new boolean[FindingType.values().length];
     for (FindingType t : config.enabled()) {
       enabled[t.ordinal()] = true;
     }
-    this.rules = new Rules(config.defaultRegion());
+    this.rules = rules;
   }
 
   public static Scanner create(ScannerConfig config) {
-    return new Scanner(Objects.requireNonNull(config, "config"));
+    Objects.requireNonNull(config, "config");
+    return new Scanner(config, new Rules(config.defaultRegion()));
+  }
+
+  /**
+   * This scanner reading phone numbers without a country code as {@code region} (ISO 3166 alpha-2, e.g. a tenant's
+   * or a profile's region). Cheap: the compiled literal automaton is shared, so a caller may keep one scanner per
+   * profile and derive one per tenant region (or per call).
+   */
+  public Scanner withRegion(String region) {
+    ScannerConfig c = config.withRegion(region);
+    return c.equals(config) ? this : new Scanner(c, rules.withRegion(c.defaultRegion()));
   }
 
   public ScannerConfig config() {

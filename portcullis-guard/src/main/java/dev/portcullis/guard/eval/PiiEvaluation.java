@@ -2,6 +2,8 @@ package dev.portcullis.guard.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import dev.portcullis.guard.detect.Finding;
 import dev.portcullis.guard.detect.FindingType;
 import dev.portcullis.guard.detect.Scanner;
@@ -11,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +31,10 @@ import java.util.regex.Pattern;
  * free-text case (no {@code semantics}, the secret-scanner lines) when any finding of the expected kind is in it.
  * Phones are scanned with the region of the case's locale; cases without one are reported in their own row, and so
  * are validator.js cases run with non-default options (display names, host lists, no separators...).
+ *
+ * <p>Two label rules add rows beside the strict ones, applied to every case of their kind: {@link #PHONE_PII_LABELS}
+ * (an {@code isMobilePhone} negative that is a valid phone number is left out) and {@link #SECRET_CATEGORY_LABELS}
+ * (a secret plugin's negative that is another plugin's positive is left out). See docs/guards.md and ADR 0024.
  */
 public final class PiiEvaluation {
   private static final Pattern LOCALE = Pattern.compile("locale=([a-z]{2,3})-([A-Z]{2})\\b");
@@ -35,6 +43,21 @@ public final class PiiEvaluation {
   private final Map<String, Scanner> scanners = new HashMap<>();
   private final Map<String, Counts> rows = new TreeMap<>();
   private final Map<String, Counts> secretsByType = new TreeMap<>();
+  private final Map<String, Counts> validNegatives = new TreeMap<>();
+  private final Set<String> positiveSecretTexts = new HashSet<>();
+  private final Map<String, Counts> crossPluginNegatives = new TreeMap<>();
+
+  /**
+   * Row suffix for the secrets row read at category level: a plugin's negative whose exact text is another plugin's
+   * positive (a GitHub token among the GitLab plugin's negatives) says "not this kind", not "no secret", and is left
+   * out.
+   */
+  static final String SECRET_CATEGORY_LABELS = "[category labels]";
+
+  /** Row suffix for phone cases read as phone-PII labels (see {@link #validNumber}). */
+  static final String PHONE_PII_LABELS = "[phone-PII labels]";
+  static final String PHONE_PII_LABELS_INTERNATIONAL = "[phone-PII labels; international form only]";
+  private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
   private java.util.function.Consumer<String> errors;
 
@@ -48,13 +71,22 @@ public final class PiiEvaluation {
     PiiEvaluation e = new PiiEvaluation();
     e.errors = errors;
     ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> all = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
       String line;
       while ((line = r.readLine()) != null) {
         if (!line.isBlank()) {
-          e.add(mapper.readTree(line));
+          all.add(mapper.readTree(line));
         }
       }
+    }
+    for (JsonNode row : all) {
+      if (secretCase(row.path("type").asText()) && row.path("expect_detect").asBoolean()) {
+        e.positiveSecretTexts.add(row.path("text").asText());
+      }
+    }
+    for (JsonNode row : all) {
+      e.add(row);
     }
     return e;
   }
@@ -100,6 +132,10 @@ public final class PiiEvaluation {
         key = "mac";
         accepted = EnumSet.of(FindingType.MAC_ADDRESS);
       }
+      case "US_SSN" -> {
+        key = "ssn";
+        accepted = EnumSet.of(FindingType.US_SSN);
+      }
       case "JWT" -> {
         key = "jwt (whole value)";
         accepted = EnumSet.of(FindingType.JWT);
@@ -134,7 +170,7 @@ public final class PiiEvaluation {
         }
       }
       default -> {
-        if (type.startsWith("SECRET_") && !type.equals("SECRET_IP_PUBLIC")) {
+        if (secretCase(type)) {
           key = "secrets (all secret-scanner cases)";
           accepted = EnumSet.noneOf(FindingType.class);
           for (FindingType t : FindingType.values()) {
@@ -154,13 +190,56 @@ public final class PiiEvaluation {
     }
     List<Finding> found = scanner(region).scan(text);
     boolean predicted = predicted(text, found, accepted, wholeValue);
+    record(key, expected, predicted, region, text);
+    if (semantics.contains("isMobilePhone") && !key.contains("non-default")) {
+      String relabelled = key + " " + PHONE_PII_LABELS;
+      if (!expected && validNumber(text, region)) {
+        validNegatives.merge(key, Counts.ZERO.add(false, predicted), PiiEvaluation::sum);
+      } else {
+        record(relabelled, expected, predicted, region, text);
+        if (localeRegion == null && international(text)) {
+          record(key + " " + PHONE_PII_LABELS_INTERNATIONAL, expected, predicted, region, text);
+        }
+      }
+    }
+    if (key.startsWith("secrets")) {
+      secretsByType.merge(type, Counts.ZERO.add(expected, predicted), PiiEvaluation::sum);
+      if (!expected && positiveSecretTexts.contains(text)) {
+        crossPluginNegatives.merge(type + ": " + text, Counts.ZERO.add(false, predicted), PiiEvaluation::sum);
+      } else {
+        record(key + " " + SECRET_CATEGORY_LABELS, expected, predicted, region, text);
+      }
+    }
+  }
+
+  /** A detect-secrets plugin case (its public-IP plugin is not a secret detector). */
+  private static boolean secretCase(String type) {
+    return type.startsWith("SECRET_") && !type.equals("SECRET_IP_PUBLIC");
+  }
+
+  private void record(String key, boolean expected, boolean predicted, String region, String text) {
     rows.merge(key, Counts.ZERO.add(expected, predicted), PiiEvaluation::sum);
     if (expected != predicted && errors != null) {
       errors.accept((expected ? "FN " : "FP ") + key + " [" + region + "] " + text.replace("\n", "\\n"));
     }
-    if (key.startsWith("secrets")) {
-      secretsByType.merge(type, Counts.ZERO.add(expected, predicted), PiiEvaluation::sum);
+  }
+
+  /**
+   * The reference for "is this a phone number at all": libphonenumber's numbering plans, the text parsed with the
+   * region the case is scanned with. Used only to read validator.js's negative {@code isMobilePhone} labels.
+   */
+  private static boolean validNumber(String text, String region) {
+    try {
+      return PHONES.isValidNumber(PHONES.parse(text, region));
+    } catch (NumberParseException notANumber) {
+      return false;
     }
+  }
+
+  /** Written with a country code: {@code +} or {@code 00} first. */
+  private static boolean international(String text) {
+    String t = text.strip();
+    return t.startsWith("+") || t.startsWith("00");
   }
 
   private static boolean predicted(String text, List<Finding> found, Set<FindingType> accepted, boolean wholeValue) {
@@ -200,6 +279,15 @@ public final class PiiEvaluation {
     b.append("| source type | positives | detected | negatives | flagged |\n|---|---:|---:|---:|---:|\n");
     secretsByType.forEach((k, c) -> b.append(String.format(java.util.Locale.ROOT, "| %s | %d | %d | %d | %d |%n",
         k, c.tp() + c.fn(), c.tp(), c.fp() + c.tn(), c.fp())));
+    b.append("\nPhone-PII label rule: validator.js `isMobilePhone` negatives that libphonenumber accepts as valid numbers ")
+        .append("(region of the case) are phone numbers, just not mobiles of that locale; the `").append(PHONE_PII_LABELS)
+        .append("` rows leave them out. Those cases, and how many the detector flags:\n\n");
+    b.append("| row | negatives left out | flagged |\n|---|---:|---:|\n");
+    validNegatives.forEach((k, c) -> b.append(String.format(java.util.Locale.ROOT, "| %s | %d | %d |%n", k, c.total(), c.fp())));
+    b.append("\nSecret category-label rule: a plugin's negative whose exact text is another plugin's positive is left out of ")
+        .append("the `").append(SECRET_CATEGORY_LABELS).append("` row:\n\n| case | flagged |\n|---|---:|\n");
+    crossPluginNegatives.forEach((k, c) -> b.append(String.format(java.util.Locale.ROOT, "| `%s` | %s |%n", k,
+        c.fp() > 0 ? "yes" : "no")));
     b.append("\nNot evaluated (no detector of that kind): ");
     b.append(String.join(", ", rows.keySet().stream().filter(k -> k.startsWith("not evaluated"))
         .map(k -> k.substring("not evaluated: ".length()) + " (" + rows.get(k).total() + ")").toList()));

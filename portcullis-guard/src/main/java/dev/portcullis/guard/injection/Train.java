@@ -17,7 +17,7 @@ import java.util.Random;
  */
 public final class Train {
   static final int BITS = 18;
-  private static final int EPOCHS = 12;
+  private static final int EPOCHS = 8;
   private static final double LEARNING_RATE = 0.4;
   private static final double L2 = 1e-7;
   private static final long SEED = 20261122L;
@@ -46,36 +46,68 @@ public final class Train {
         all.size() - train.size(), out);
   }
 
-  record Example(int[] idx, float[] val, boolean attack) {}
+  record Example(int[] idx, float[] val, boolean attack, double weight) {}
+
+  /**
+   * Training settings. {@code charGrams}: character n-gram sizes (bit k = k-grams); {@code subsetBalance}: 0 weighs
+   * every prompt alike, 1 gives every (subset, label) group the same total weight within its label, 0.5 weighs a
+   * prompt by 1/sqrt(size of its group) (small benign sources such as "act as" prompts are not drowned by large ones);
+   * {@code minFeatures}: a prompt with fewer features is normalised as if it had this many, so a two-word prompt
+   * carries less evidence than a paragraph.
+   */
+  record Config(int epochs, int charGrams, double subsetBalance, int minFeatures) {
+    /** Chosen on the validation part of the training rows (see InjectionTuning in the tests), never on held-out rows. */
+    static final Config DEFAULT = new Config(EPOCHS, CHAR_3_4_5, 0.5, 64);
+  }
+
+  static final int CHAR_3_4_5 = (1 << 3) | (1 << 4) | (1 << 5);
 
   static LogisticModel train(List<LabelledPrompt> rows) {
+    return train(rows, Config.DEFAULT);
+  }
+
+  static LogisticModel train(List<LabelledPrompt> rows, Config config) {
     InjectionRules rules = new InjectionRules();
     List<Example> ex = new ArrayList<>(rows.size());
+    Map<String, Integer> groupSize = new java.util.HashMap<>();
+    for (LabelledPrompt p : rows) {
+      groupSize.merge(p.subset() + (p.attack() ? "+" : "-"), 1, Integer::sum);
+    }
+    double[] labelSum = new double[2];
+    double[] rawSum = new double[2];
+    for (LabelledPrompt p : rows) {
+      double raw = Math.pow(groupSize.get(p.subset() + (p.attack() ? "+" : "-")), -config.subsetBalance());
+      rawSum[p.attack() ? 1 : 0] += raw;
+      labelSum[p.attack() ? 1 : 0] += 1;
+    }
+    LogisticModel m = new LogisticModel(BITS, config.charGrams(), config.minFeatures());
     int pos = 0;
     for (LabelledPrompt p : rows) {
       Normalised n = Normalised.of(p.text());
       Map<AttackFamily, Integer> hits = rules.score(p.text(), n).hits();
       List<int[]> pairs = new ArrayList<>();
       List<Float> vals = new ArrayList<>();
-      Features.visit(n.text(), hits, BITS, (i, v) -> {
+      Features.visit(n.text(), hits, BITS, config.charGrams(), (i, v) -> {
         pairs.add(new int[] {i});
         vals.add(v);
       });
-      float norm = (float) (1 / Math.sqrt(Math.max(1, Features.count(n.text()))));
+      int l = p.attack() ? 1 : 0;
+      double weight = Math.pow(groupSize.get(p.subset() + (p.attack() ? "+" : "-")), -config.subsetBalance())
+          * labelSum[l] / rawSum[l];
+      float norm = (float) m.norm(n.text());
       int[] idx = new int[pairs.size()];
       float[] val = new float[pairs.size()];
       for (int k = 0; k < idx.length; k++) {
         idx[k] = pairs.get(k)[0];
         val[k] = vals.get(k) * norm;
       }
-      ex.add(new Example(idx, val, p.attack()));
+      ex.add(new Example(idx, val, p.attack(), weight));
       if (p.attack()) {
         pos++;
       }
     }
     int neg = ex.size() - pos;
     double posWeight = pos == 0 ? 1 : (double) neg / pos;
-    LogisticModel m = new LogisticModel(BITS);
     float[] g2 = new float[m.w.length];
     double biasG2 = 0;
     Random rnd = new Random(SEED);
@@ -83,7 +115,7 @@ public final class Train {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    for (int epoch = 0; epoch < EPOCHS; epoch++) {
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
       for (int i = order.length - 1; i > 0; i--) {
         int j = rnd.nextInt(i + 1);
         int t = order[i];
@@ -97,7 +129,7 @@ public final class Train {
           z += m.w[e.idx[q]] * e.val[q];
         }
         double p = 1 / (1 + Math.exp(-z));
-        double g = (p - (e.attack ? 1 : 0)) * (e.attack ? posWeight : 1);
+        double g = (p - (e.attack ? 1 : 0)) * (e.attack ? posWeight : 1) * e.weight;
         for (int q = 0; q < e.idx.length; q++) {
           int i = e.idx[q];
           double gi = g * e.val[q] + L2 * m.w[i];

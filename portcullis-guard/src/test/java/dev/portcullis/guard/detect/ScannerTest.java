@@ -69,6 +69,8 @@ class ScannerTest {
     "The quick brown fox jumps over the lazy dog in 2024.",
     "card 4111 1111 1111 1112 is not valid",
     "ssn 000-12-3456 is invalid",
+    "ssn 666.90.4399 is invalid",
+    "mixed 693-09.4444 separators",
     "version 1.2.3.4.5 and 256.1.1.1",
     "IBAN GB29 NWBK 6016 1331 9268 18",
     "akiaiosfodnn7example lowercase",
@@ -100,6 +102,65 @@ class ScannerTest {
   void usesTheDefaultRegionForNationalNumbers() {
     Scanner uk = Scanner.create(ScannerConfig.all("GB"));
     assertThat(uk.scan("ring 020 7946 0958 today")).extracting(Finding::type).containsExactly(FindingType.PHONE);
+  }
+
+  @Test
+  void derivesAScannerPerRegionSharingTheLiterals() {
+    Scanner de = scanner.withRegion("DE");
+    assertThat(de.config().defaultRegion()).isEqualTo("DE");
+    assertThat(scanner.withRegion("US")).isSameAs(scanner);
+    assertThat(de.scan("ruf an: 030 901820 bitte")).extracting(Finding::type).containsExactly(FindingType.PHONE);
+    assertThat(scanner.scan("ruf an: 030 901820 bitte")).isEmpty();
+    assertThat(de.scan("key AKIAIOSFODNN7EXAMPLE")).extracting(Finding::type).containsExactly(FindingType.AWS_ACCESS_KEY);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    // in the plan's shape and length, not in an assigned range: reported with a country code or bracketed area code
+    "MO|contact +853 6123 4567 today|+853 6123 4567",
+    "BS|contact +1 (242)-123-1234 today|+1 (242)-123-1234",
+    "BA|zovi +38760123456 sada|+38760123456",
+    "BR|ligue (22) 9956-7894 hoje|(22) 9956-7894",
+    "US|dial 0038760123456 abroad|0038760123456",
+  })
+  void reportsPossibleNumbersWrittenAsPhoneNumbers(String region, String text, String value) {
+    List<Finding> f = Scanner.create(ScannerConfig.all(region)).scan(text);
+    assertThat(f).extracting(Finding::type).containsExactly(FindingType.PHONE);
+    assertThat(text.substring(f.get(0).start(), f.get(0).end())).isEqualTo(value);
+    assertThat(f.get(0).confidence()).isLessThan(0.75);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "CZ|order 123456789 shipped",
+    "CZ|+420 123 456 789 is not in the Czech plan",
+    "BA|ref 060123456 ok",
+    "US|+1 034 567 2645 is not a NANP number",
+    "US|dial 0012345 x",
+  })
+  void leavesBareOrImpossibleNumbersAlone(String region, String text) {
+    assertThat(Scanner.create(ScannerConfig.all(region)).scan(text)).extracting(Finding::type)
+        .doesNotContain(FindingType.PHONE);
+  }
+
+  @Test
+  void prefersAValidPhoneNumberToAChecksumOnlyAadhaar() {
+    // 258829229754 passes Verhoeff, and is +258 82 922 9754 in Mozambique
+    assertThat(Scanner.create(ScannerConfig.all("MZ")).scan("tel 258829229754")).extracting(Finding::type)
+        .containsExactly(FindingType.PHONE);
+    assertThat(Scanner.create(ScannerConfig.all("IN")).scan("no 258829229754")).extracting(Finding::type)
+        .containsExactly(FindingType.IN_AADHAAR);
+    assertThat(Scanner.create(ScannerConfig.all("MZ")).scan("aadhaar 258829229754")).extracting(Finding::type)
+        .containsExactly(FindingType.IN_AADHAAR);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "My social security number is 109.99.6000|109.99.6000",
+    "SSN: 536 90 4399|536 90 4399",
+  })
+  void findsSsnWithDotsOrSpaces(String text, String value) {
+    assertThat(only(text, FindingType.US_SSN)).isEqualTo(value);
   }
 
   @Test
