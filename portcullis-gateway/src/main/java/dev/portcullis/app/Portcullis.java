@@ -57,14 +57,16 @@ public final class Portcullis {
   private final Gateway gateway;
   private final IdentityRuntime identity;
   private final UsageLedger ledger;
+  private final LimitStore limitStore;
   private final RedisClient redis;
   private final ScheduledExecutorService scheduler;
 
-  private Portcullis(Gateway gateway, IdentityRuntime identity, UsageLedger ledger, RedisClient redis,
-      ScheduledExecutorService scheduler) {
+  private Portcullis(Gateway gateway, IdentityRuntime identity, UsageLedger ledger, LimitStore limitStore,
+      RedisClient redis, ScheduledExecutorService scheduler) {
     this.gateway = gateway;
     this.identity = identity;
     this.ledger = ledger;
+    this.limitStore = limitStore;
     this.redis = redis;
     this.scheduler = scheduler;
   }
@@ -92,9 +94,10 @@ public final class Portcullis {
     }
     LimitsSettings limitSettings = live.current().feature(LimitsSection.INSTANCE, LimitsSettings.class);
     UsageLedger ledger = null;
+    LimitStore store = null;
     if (limitSettings != null) {
       LimitsConfig limits = limitSettings.config();
-      LimitStore store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
+      store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
           redisSettings.commandTimeout(), clock, 1_000_000);
       if (store instanceof FailoverLimitStore failover) {
         failover.bindTo(metrics.registry());
@@ -102,6 +105,7 @@ public final class Portcullis {
       try {
         ledger = ledger(limitSettings.ledger(), identitySettings, clock);
       } catch (RuntimeException e) {
+        store.close();
         if (identity != null) {
           identity.close();
         }
@@ -117,6 +121,9 @@ public final class Portcullis {
       LimitEngine engine = new LimitEngine(store, clock, limits, ledger);
       FunctionCounter.builder("portcullis.budget.seed.failures", engine, LimitEngine::seedFailures)
           .description("budget counters that could not start from the usage ledger").register(metrics.registry());
+      FunctionCounter.builder("portcullis.limit.store.failures", engine, LimitEngine::storeFailures)
+          .description("limit decisions refused because the limit store failed (fail closed)")
+          .register(metrics.registry());
       builder.stage(new LimitStage(engine, estimator));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));
@@ -139,13 +146,16 @@ public final class Portcullis {
     builder.responseFilter(new OutputGuardFilter(clock, guards.listener()));
     try {
       Gateway gateway = builder.start(vertx).await();
-      return new Portcullis(gateway, identity, ledger, redis, scheduler);
+      return new Portcullis(gateway, identity, ledger, store, redis, scheduler);
     } catch (RuntimeException e) {
       if (identity != null) {
         identity.close();
       }
       if (ledger != null) {
         ledger.close();
+      }
+      if (store != null) {
+        store.close();
       }
       if (redis != null) {
         redis.shutdown();
@@ -191,6 +201,9 @@ public final class Portcullis {
     return gateway.stop().eventually(() -> {
       if (ledger != null) {
         ledger.close();
+      }
+      if (limitStore != null) {
+        limitStore.close();
       }
       if (identity != null) {
         identity.close();

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,7 +34,11 @@ final class GuardRuntime {
   /** The guards of one profile. */
   record Built(Profile profile, PiiGuard input, InjectionGuard injection, PiiGuard output) {}
 
-  private record Snapshot(GuardSettings settings, Map<String, Built> profiles) {}
+  /**
+   * The guards of one settings snapshot: per region (the default region's built at once, tenants' regions on first
+   * use; bounded by the configured regions), per profile name.
+   */
+  private record Snapshot(GuardSettings settings, Scanner scanner, Map<String, Map<String, Built>> regions) {}
 
   private final GuardListener listener;
   /** Loaded on first use: only profiles with an injection check pay for the scorer's tables. */
@@ -48,18 +53,23 @@ final class GuardRuntime {
     return listener;
   }
 
-  /** The built profile for this snapshot and plan. */
-  Built profile(GuardSettings settings, String plan) {
+  /** The built profile for this snapshot, plan and tenant (whose phone region it uses). */
+  Built profile(GuardSettings settings, String plan, String tenant) {
     Snapshot s = current.get();
     if (s == null || s.settings() != settings) {
-      s = build(settings);
+      Scanner scanner = Scanner.create(ScannerConfig.all(settings.region()));
+      Map<String, Map<String, Built>> regions = new ConcurrentHashMap<>();
+      regions.put(settings.region(), build(settings, scanner));
+      s = new Snapshot(settings, scanner, regions);
       current.set(s);
     }
-    return s.profiles().get(settings.profileFor(plan).name());
+    Snapshot snapshot = s;
+    Map<String, Built> profiles = snapshot.regions().computeIfAbsent(settings.regionFor(tenant),
+        region -> build(settings, snapshot.scanner().withRegion(region)));
+    return profiles.get(settings.profileFor(plan).name());
   }
 
-  private Snapshot build(GuardSettings settings) {
-    Scanner scanner = Scanner.create(ScannerConfig.all(settings.region()));
+  private Map<String, Built> build(GuardSettings settings, Scanner scanner) {
     Map<String, Built> built = new HashMap<>();
     for (Profile p : settings.profiles().values()) {
       PiiGuard input = p.input() == null ? null : new PiiGuard("pii-input", new Redactor(scanner, p.input()),
@@ -70,7 +80,7 @@ final class GuardRuntime {
           dev.portcullis.guard.FailurePolicy.FAIL_CLOSED, false, listener);
       built.put(p.name(), new Built(p, input, injection, output));
     }
-    return new Snapshot(settings, Map.copyOf(built));
+    return Map.copyOf(built);
   }
 
   private InjectionScorer scorer() {

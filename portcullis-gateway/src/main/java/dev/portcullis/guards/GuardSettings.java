@@ -6,18 +6,25 @@ import dev.portcullis.guard.injection.InjectionProfile;
 import java.util.Map;
 
 /**
- * The {@code guards} section: named profiles, which profile a plan uses, the default region for phone numbers,
+ * The {@code guards} section: named profiles, which profile a plan uses, the default region for phone numbers
+ * (national numbers, written without a country code, are read as numbers of that region) and tenants' own regions,
  * and the key behind stable per-tenant hash pseudonyms.
  *
  * @param hashKey secret behind the {@code hash} action (per-tenant keys are derived from it); null when no profile
  *                hashes
  */
 public record GuardSettings(String region, String hashKey, Map<String, Profile> profiles, String defaultProfile,
-    Map<String, String> planProfiles) {
+    Map<String, String> planProfiles, Map<String, String> tenantRegions) {
 
   public GuardSettings {
     profiles = Map.copyOf(profiles);
     planProfiles = Map.copyOf(planProfiles);
+    tenantRegions = Map.copyOf(tenantRegions);
+  }
+
+  /** The phone region for a tenant's traffic: its own, else the default. */
+  public String regionFor(String tenant) {
+    return tenant == null ? region : tenantRegions.getOrDefault(tenant, region);
   }
 
   /** The profile for a plan: its own, else the default. */
@@ -28,7 +35,7 @@ public record GuardSettings(String region, String hashKey, Map<String, Profile> 
 
   @Override
   public String toString() {
-    return "GuardSettings[region=" + region + ", hashKey=" + (hashKey == null ? "unset" : "***") + ", profiles="
+    return "GuardSettings[region=" + region + ", tenantRegions=" + tenantRegions + ", hashKey=" + (hashKey == null ? "unset" : "***") + ", profiles="
         + profiles.keySet() + ", defaultProfile=" + defaultProfile + ", planProfiles=" + planProfiles + "]";
   }
 

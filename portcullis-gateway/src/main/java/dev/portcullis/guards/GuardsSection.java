@@ -25,6 +25,7 @@ import java.util.Set;
  * <pre>
  * guards:
  *   region: US                          # default region of phone numbers
+ *   tenant-regions: {acme: DE}          # a tenant's own default region (national numbers in its traffic)
  *   hash-key: ${env:GUARD_HASH_KEY}     # needed when a profile uses the hash action (16+ bytes)
  *   default-profile: standard
  *   plans: {free: strict}               # a plan's profile; others use the default
@@ -66,11 +67,16 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       problems.add("guards: must be a mapping");
       return null;
     }
-    known(node, "guards", problems, "region", "hash-key", "default-profile", "plans", "profiles");
-    String region = node.path("region").asText("US").toUpperCase(Locale.ROOT);
-    if (!region.matches("[A-Z]{2}")) {
-      problems.add("guards.region: must be a two-letter region code such as US or GB");
+    known(node, "guards", problems, "region", "tenant-regions", "hash-key", "default-profile", "plans",
+        "profiles");
+    String region = region(node.path("region").asText("US"), "guards.region", problems);
+    Map<String, String> tenantRegions = new HashMap<>();
+    JsonNode tenants = node.path("tenant-regions");
+    if (!tenants.isMissingNode() && !tenants.isObject()) {
+      problems.add("guards.tenant-regions: must map tenant ids to region codes, e.g. {acme: DE}");
     }
+    tenants.fields().forEachRemaining(e -> tenantRegions.put(e.getKey(),
+        region(e.getValue().asText(), "guards.tenant-regions." + e.getKey(), problems)));
     String hashKey = node.hasNonNull("hash-key")
         ? context.resolve(node.get("hash-key").asText(), "guards.hash-key", problems) : null;
     if (hashKey != null && hashKey.getBytes(StandardCharsets.UTF_8).length < 16) {
@@ -108,7 +114,18 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
     if (hashes && hashKey == null) {
       problems.add("guards.hash-key: required because a profile uses the hash action");
     }
-    return new GuardSettings(region, hashKey, profiles, defaultProfile, plans);
+    return new GuardSettings(region, hashKey, profiles, defaultProfile, plans, tenantRegions);
+  }
+
+  /** A region of libphonenumber's metadata, upper case; the problem names {@code path}. */
+  private static String region(String text, String path, List<String> problems) {
+    String region = text.toUpperCase(Locale.ROOT);
+    if (!region.matches("[A-Z]{2}")
+        || !com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
+      problems.add(path + ": must be a two-letter region code such as US or GB, found '" + text + "'");
+      return "US";
+    }
+    return region;
   }
 
   private static boolean uses(ActionPolicy policy, Class<? extends Action> type) {

@@ -53,7 +53,7 @@ public final class InputGuardStage implements Stage {
 
   /** Builds the guards of these settings now (blocking: loads detectors), so no request waits for it. */
   public void prepare(GuardSettings settings) {
-    runtime.profile(settings, null);
+    runtime.profile(settings, null, null);
   }
 
   /** Where security events go (metrics and the security log); the output filter reports through it too. */
@@ -74,7 +74,8 @@ public final class InputGuardStage implements Stage {
       return Decision.CONTINUE_NOW;
     }
     Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
-    GuardRuntime.Built built = runtime.profile(settings, principal == null ? null : principal.plan());
+    GuardRuntime.Built built = runtime.profile(settings, principal == null ? null : principal.plan(),
+        principal == null ? null : principal.tenant());
     RequestScope scope = new RequestScope(GuardRuntime.tenantKey(settings,
         principal == null ? null : principal.tenant(), processKey), new PseudonymVault(VAULT_CAPACITY));
     exchange.put(SCOPE, scope);
