@@ -1,6 +1,5 @@
 package dev.portcullis.guards;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.IdentifyStage;
 import dev.portcullis.config.Route;
@@ -28,9 +27,11 @@ import java.util.TreeSet;
 
 /**
  * Inspect input: every text of the request (messages of every role, content parts, tool-call arguments and
- * results, prompts, embedding inputs) goes through the profile's PII and secret actions and, except system and
- * developer messages, the prompt-injection score. A block names the detector types, never a value. With canaries
- * on, a random canary is added to the system prompt, and the output filter watches for it.
+ * results, prompts, embedding inputs, Responses API instructions and input items) goes through the profile's PII
+ * and secret actions and, except system and developer texts, the prompt-injection score. A block names the detector
+ * types, never a value; Responses input in a shape that cannot be inspected is refused (400) rather than forwarded.
+ * With canaries on, a random canary is added to the system prompt (Responses: {@code instructions}), and the output
+ * filter watches for it.
  */
 public final class InputGuardStage implements Stage {
 
@@ -72,6 +73,11 @@ public final class InputGuardStage implements Stage {
     Api api = api(exchange.route());
     if (settings == null || api == null || exchange.body() == null) {
       return Decision.CONTINUE_NOW;
+    }
+    PayloadTexts.Problem problem = PayloadTexts.problem(exchange.body(), api);
+    if (problem != null) {
+      exchange.errorDetail("guard_malformed_input");
+      return Decision.reject(400, ApiError.invalidRequest(problem.message(), problem.param(), "invalid_input_item"));
     }
     Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
     GuardRuntime.Built built = runtime.profile(settings, principal == null ? null : principal.plan(),
@@ -125,10 +131,14 @@ public final class InputGuardStage implements Stage {
           + String.join(", ", blocked) + ").", "invalid_request_error", null,
           injection ? "prompt_injection_detected" : "sensitive_data_blocked"));
     }
-    if (built.profile().canary() != CanaryMode.OFF && api == Api.CHAT_COMPLETIONS) {
-      String systemPrompt = systemPrompt(body);
+    if (built.profile().canary() != CanaryMode.OFF && (api == Api.CHAT_COMPLETIONS || api == Api.RESPONSES)) {
+      String systemPrompt = PayloadTexts.systemPrompt(body, api);
       Canary canary = Canary.generate(random);
-      PayloadTexts.appendToSystemPrompt(body, canary.instruction());
+      if (api == Api.RESPONSES) {
+        PayloadTexts.appendToInstructions(body, canary.instruction());
+      } else {
+        PayloadTexts.appendToSystemPrompt(body, canary.instruction());
+      }
       exchange.put(CANARY, new CanaryGuard("canary", canary,
           systemPrompt.isBlank() ? null : new SystemPromptLeakDetector(systemPrompt, 6, 0.5),
           built.profile().canary() == CanaryMode.BLOCK, FailurePolicy.FAIL_CLOSED, runtime.listener()));
@@ -145,23 +155,8 @@ public final class InputGuardStage implements Stage {
       case CHAT_COMPLETIONS -> Api.CHAT_COMPLETIONS;
       case COMPLETIONS -> Api.COMPLETIONS;
       case EMBEDDINGS -> Api.EMBEDDINGS;
-      case RESPONSES, MODELS -> null;
+      case RESPONSES -> Api.RESPONSES;
+      case MODELS -> null;
     };
-  }
-
-  private static String systemPrompt(ObjectNode body) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonNode m : body.path("messages")) {
-      String role = m.path("role").asText();
-      if (role.equals("system") || role.equals("developer")) {
-        JsonNode content = m.path("content");
-        if (content.isTextual()) {
-          sb.append(content.asText()).append('\n');
-        } else {
-          content.forEach(part -> sb.append(part.path("text").asText()).append('\n'));
-        }
-      }
-    }
-    return sb.toString();
   }
 }

@@ -13,6 +13,7 @@ import dev.portcullis.guard.canary.CanaryStreamFilter;
 import dev.portcullis.guard.payload.Api;
 import dev.portcullis.guard.payload.ChatStreamRewriter;
 import dev.portcullis.guard.payload.PayloadTexts;
+import dev.portcullis.guard.payload.ResponsesStreamRewriter;
 import dev.portcullis.guard.stream.RedactingStreamFilter;
 import dev.portcullis.guard.stream.RestoringStreamFilter;
 import dev.portcullis.guard.stream.TextStreamFilter;
@@ -26,12 +27,16 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Inspect output: PII and secret actions on the response, the request's pseudonyms put back (its placeholders
  * never reach the client, and its real values never went upstream), and the canary watched for. On a stream every
  * text channel (each choice's content and each tool call's arguments) passes through its own chain of exact stream
- * filters, so a value split across events is still caught; held-back text is flushed before {@code [DONE]}.
+ * filters, so a value split across events is still caught; held-back text is flushed before {@code [DONE]}. A
+ * Responses API stream is rewritten per text stream (each output item's content parts, arguments, reasoning) by
+ * {@link ResponsesStreamRewriter}, whose closing events carry exactly the filtered text that was streamed.
  */
 public final class OutputGuardFilter implements ResponseFilterFactory {
 
@@ -132,7 +137,11 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
 
   /** Streams: chunk by chunk through per-channel exact filters. */
   private static final class Streamed implements ResponseFilter {
-    private final ChatStreamRewriter rewriter;
+    /** Rewrites one parsed event into the events to send; {@code flush} gives what is still held back. */
+    private final Function<ObjectNode, List<ObjectNode>> rewrite;
+    private final Supplier<List<ObjectNode>> flushRewriter;
+    /** Responses API events are named by their type; chat chunks keep the upstream's name (usually none). */
+    private final boolean named;
     private final List<RedactingStreamFilter> redactors = new ArrayList<>();
     private final List<CanaryStreamFilter> canaries = new ArrayList<>();
     private final boolean blockOnCanary;
@@ -146,7 +155,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       this.blockOnCanary = canary != null && built.profile().canary() == GuardSettings.CanaryMode.BLOCK;
       this.ctx = ctx;
       this.listener = listener;
-      this.rewriter = new ChatStreamRewriter(api, () -> {
+      Supplier<TextStreamFilter> filters = () -> {
         TextStreamFilter chain = TextStreamFilter.IDENTITY;
         if (built.output() != null) {
           RedactingStreamFilter r = built.output().streamFilter(scope);
@@ -162,7 +171,20 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           chain = TextStreamFilter.chain(chain, new RestoringStreamFilter(scope.vault()));
         }
         return chain;
-      });
+      };
+      this.named = api == Api.RESPONSES;
+      if (named) {
+        ResponsesStreamRewriter rw = new ResponsesStreamRewriter(filters);
+        this.rewrite = rw::onEvent;
+        this.flushRewriter = rw::finish;
+      } else {
+        ChatStreamRewriter rw = new ChatStreamRewriter(api, filters);
+        this.rewrite = chunk -> {
+          rw.onChunk(chunk);
+          return List.of(chunk);
+        };
+        this.flushRewriter = rw::finish;
+      }
     }
 
     @Override
@@ -188,11 +210,15 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       if (!(chunk instanceof ObjectNode object) || object.has("error")) {
         return Result.PASS;
       }
-      rewriter.onChunk(object);
+      List<ObjectNode> rewritten = rewrite.apply(object);
       if (violated()) {
         return new Result.End(200, BLOCKED);
       }
-      return new Result.Emit(List.of(SseEvent.of(event.name(), object.toString()).raw()));
+      List<Buffer> out = new ArrayList<>(rewritten.size());
+      for (ObjectNode e : rewritten) {
+        out.add(SseEvent.of(named ? e.path("type").asText(event.name()) : event.name(), e.toString()).raw());
+      }
+      return new Result.Emit(out);
     }
 
     @Override
@@ -216,8 +242,8 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         return out;
       }
       flushed = true;
-      for (ObjectNode chunk : rewriter.finish()) {
-        out.add(SseEvent.of(null, chunk.toString()).raw());
+      for (ObjectNode chunk : flushRewriter.get()) {
+        out.add(SseEvent.of(named ? chunk.path("type").asText() : null, chunk.toString()).raw());
       }
       return violated() ? null : out;
     }

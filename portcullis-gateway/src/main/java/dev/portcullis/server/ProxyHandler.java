@@ -24,6 +24,7 @@ import dev.portcullis.pipeline.Pipeline;
 import dev.portcullis.pipeline.PublicEndpoint;
 import dev.portcullis.pipeline.ResponseFilter;
 import dev.portcullis.pipeline.SseEvent;
+import dev.portcullis.pipeline.StreamErrorEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -113,6 +114,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     boolean finished;
     long idleWatch = -1;
     long lastUpstreamActivity;
+    /** The last buffer of whole events sent on a stream: a Responses error event numbers itself after it. */
+    Buffer lastSent;
 
     Call(HttpServerRequest req, GatewayConfig config) {
       this.req = req;
@@ -685,7 +688,10 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         ResponseFilter.Result last = passThrough ? ResponseFilter.Result.PASS : safeFinish(filter);
         switch (last) {
           case ResponseFilter.Result.Pass p -> { }
-          case ResponseFilter.Result.Emit emit -> emit.parts().forEach(res::write);
+          case ResponseFilter.Result.Emit emit -> emit.parts().forEach(part -> {
+            lastSent = part;
+            res.write(part);
+          });
           case ResponseFilter.Result.End end -> {
             endStream(end.error(), "blocked");
             return;
@@ -732,12 +738,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       }
     }
 
-    /** Ends a stream with a final {@code data: {"error":…}} event, the form OpenAI's SDKs raise as an error. */
+    /** Ends a stream with a final error event in the route's form ({@link StreamErrorEvent}). */
     void endStream(ApiError error, String outcome) {
       if (!res.ended() && !res.closed()) {
         streamOutcome = outcome;
         errorCode = error.code();
-        res.end(Buffer.buffer("data: " + error.toJson() + "\n\n"));
+        res.end(StreamErrorEvent.of(route, error, lastSent));
       }
       // after ending: resetting the upstream may call its exception handler, which must find the stream ended
       if (upstreamRequest != null && !upstreamEnded) {
@@ -747,6 +753,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     /** Writes to the client; pauses the upstream while the client's write queue is full. */
     void write(Buffer chunk, HttpClientResponse ures) {
+      lastSent = chunk;
       res.write(chunk);
       if (res.writeQueueFull()) {
         ures.pause();

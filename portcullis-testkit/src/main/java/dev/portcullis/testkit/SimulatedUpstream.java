@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Special models, for failure tests: {@code sim-error-NNN} answers status NNN with an OpenAI error body;
  * {@code sim-stall} never answers; {@code sim-stall-stream} streams its first event and then goes silent;
- * {@code sim-echo} replies with every message's text (system prompt included), streamed in 3-character pieces, for
- * testing what a gateway does to the output.
+ * {@code sim-echo} replies with every message's text (system prompt included; for {@code /v1/responses} every input
+ * item's content or output, and the instructions), streamed in 3-character pieces, for testing what a gateway does
+ * to the output. On {@code /v1/responses} a forced function ({@code tool_choice: {"type":"function","name":…}})
+ * answers with that function call, its arguments {@code {"input": reply}}.
  */
 public final class SimulatedUpstream implements AutoCloseable {
 
@@ -349,10 +351,11 @@ public final class SimulatedUpstream implements AutoCloseable {
     StringBuilder prompt = new StringBuilder();
     JsonNode input = request.path("input");
     if (input.isTextual()) {
-      prompt.append(input.asText());
+      prompt.append(input.asText()).append(' ');
     } else {
       for (JsonNode item : input) {
         appendText(prompt, item.path("content"));
+        appendText(prompt, item.path("output"));
       }
     }
     appendText(prompt, request.path("instructions"));
@@ -361,39 +364,98 @@ public final class SimulatedUpstream implements AutoCloseable {
     if (request.has("max_output_tokens")) {
       limits.set("max_tokens", request.get("max_output_tokens"));
     }
-    List<String> tokens = reply(prompt, limits);
-    String id = "resp_sim_" + ids.incrementAndGet();
-    String itemId = "msg_sim_" + ids.get();
+    boolean echo = model.equals("sim-echo");
+    List<String> tokens = echo ? echo(prompt.toString().strip()) : reply(prompt, limits);
+    String text = String.join("", tokens);
+    // a forced function call (tool_choice {"type":"function","name":…}) answers with that call, its arguments
+    // holding the reply as {"input": …}, streamed in pieces like text
+    JsonNode choice = request.path("tool_choice");
+    String function = choice.path("type").asText().equals("function") ? choice.path("name").asText(null) : null;
+    long n = ids.incrementAndGet();
+    String id = "resp_sim_" + n;
+    String itemId = (function == null ? "msg_sim_" : "fc_sim_") + n;
     long created = System.currentTimeMillis() / 1000;
+    ObjectNode item;
+    List<String> pieces;
+    if (function == null) {
+      item = messageItem(itemId, "completed", text);
+      pieces = tokens;
+    } else {
+      String arguments = JSON.createObjectNode().put("input", text).toString();
+      item = functionCallItem(itemId, "call_sim_" + n, function, "completed", arguments);
+      pieces = echo(arguments);
+    }
     ObjectNode done = responseObject(id, created, model, "completed");
-    ObjectNode message = done.withArray("output").addObject().put("type", "message").put("id", itemId)
-        .put("status", "completed").put("role", "assistant");
-    message.putArray("content").addObject().put("type", "output_text").put("text", String.join("", tokens))
-        .putArray("annotations");
+    done.withArray("output").add(item);
     usage(done.putObject("usage"), promptTokens, tokens.size(), "input_tokens", "output_tokens");
     if (!request.path("stream").asBoolean(false)) {
       delayed(() -> json(res, 200, done));
       return;
     }
-    List<String> events = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    int seq = 0;
-    ObjectNode createdEvent = JSON.createObjectNode().put("type", "response.created").put("sequence_number", seq++);
-    createdEvent.set("response", responseObject(id, created, model, "in_progress"));
-    events.add(createdEvent.toString());
-    names.add("response.created");
-    for (String token : tokens) {
-      ObjectNode delta = JSON.createObjectNode().put("type", "response.output_text.delta")
-          .put("sequence_number", seq++).put("item_id", itemId).put("output_index", 0).put("content_index", 0)
-          .put("delta", token);
-      events.add(delta.toString());
-      names.add("response.output_text.delta");
+    ResponseEvents events = new ResponseEvents();
+    events.add("response.created").set("response", responseObject(id, created, model, "in_progress"));
+    events.add("response.in_progress").set("response", responseObject(id, created, model, "in_progress"));
+    events.add("response.output_item.added").put("output_index", 0).set("item", function == null
+        ? messageItem(itemId, "in_progress", null)
+        : functionCallItem(itemId, "call_sim_" + n, function, "in_progress", ""));
+    if (function == null) {
+      ObjectNode part = events.add("response.content_part.added").put("item_id", itemId).put("output_index", 0)
+          .put("content_index", 0).putObject("part");
+      part.put("type", "output_text").put("text", "").putArray("annotations");
+      for (String piece : pieces) {
+        events.add("response.output_text.delta").put("item_id", itemId).put("output_index", 0)
+            .put("content_index", 0).put("delta", piece);
+      }
+      events.add("response.output_text.done").put("item_id", itemId).put("output_index", 0)
+          .put("content_index", 0).put("text", text);
+      events.add("response.content_part.done").put("item_id", itemId).put("output_index", 0)
+          .put("content_index", 0).set("part", item.get("content").get(0).deepCopy());
+    } else {
+      for (String piece : pieces) {
+        events.add("response.function_call_arguments.delta").put("item_id", itemId).put("output_index", 0)
+            .put("delta", piece);
+      }
+      events.add("response.function_call_arguments.done").put("item_id", itemId).put("output_index", 0)
+          .put("arguments", item.get("arguments").asText());
     }
-    ObjectNode completed = JSON.createObjectNode().put("type", "response.completed").put("sequence_number", seq);
-    completed.set("response", done);
-    events.add(completed.toString());
-    names.add("response.completed");
-    stream(res, events, names, false);
+    events.add("response.output_item.done").put("output_index", 0).set("item", item.deepCopy());
+    events.add("response.completed").set("response", done);
+    stream(res, events.data(), events.names(), false);
+  }
+
+  /** Responses API stream events with their names and consecutive sequence numbers. */
+  private static final class ResponseEvents {
+    private final List<ObjectNode> events = new ArrayList<>();
+
+    /** A new event of this type; the caller fills in the rest. */
+    ObjectNode add(String type) {
+      ObjectNode e = JSON.createObjectNode().put("type", type).put("sequence_number", events.size());
+      events.add(e);
+      return e;
+    }
+
+    List<String> names() {
+      return events.stream().map(e -> e.get("type").asText()).toList();
+    }
+
+    List<String> data() {
+      return events.stream().map(ObjectNode::toString).toList();
+    }
+  }
+
+  private static ObjectNode messageItem(String id, String status, String text) {
+    ObjectNode m = JSON.createObjectNode().put("type", "message").put("id", id).put("status", status)
+        .put("role", "assistant");
+    ArrayNode content = m.putArray("content");
+    if (text != null) {
+      content.addObject().put("type", "output_text").put("text", text).putArray("annotations");
+    }
+    return m;
+  }
+
+  private static ObjectNode functionCallItem(String id, String callId, String name, String status, String args) {
+    return JSON.createObjectNode().put("type", "function_call").put("id", id).put("call_id", callId)
+        .put("name", name).put("arguments", args).put("status", status);
   }
 
   private static ObjectNode responseObject(String id, long created, String model, String status) {

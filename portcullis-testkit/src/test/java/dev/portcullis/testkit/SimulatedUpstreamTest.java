@@ -82,4 +82,42 @@ class SimulatedUpstreamTest {
     assertThat(res.statusCode()).isEqualTo(404);
     assertThat(res.body()).contains("model_not_found");
   }
+
+  @Test
+  void streamsTheResponsesEventLifecycle() throws Exception {
+    HttpResponse<String> res = post("/responses",
+        "{\"model\":\"sim-echo\",\"stream\":true,\"input\":\"hello there\",\"instructions\":\"be brief\"}");
+    StringBuilder deltas = new StringBuilder();
+    java.util.List<String> types = new java.util.ArrayList<>();
+    int seq = 0;
+    for (String event : res.body().split("\n\n")) {
+      String name = event.substring("event: ".length(), event.indexOf('\n'));
+      var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.substring(event.indexOf("data: ") + 6));
+      assertThat(data.path("type").asText()).isEqualTo(name);
+      assertThat(data.path("sequence_number").asInt()).isEqualTo(seq++);
+      if (!name.equals("response.output_text.delta")) {
+        types.add(name);
+      } else {
+        deltas.append(data.path("delta").asText());
+      }
+      if (name.equals("response.completed")) {
+        assertThat(data.at("/response/output/0/content/0/text").asText()).isEqualTo(deltas.toString());
+      }
+    }
+    assertThat(deltas.toString()).isEqualTo("hello there be brief");
+    assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+        "response.content_part.added", "response.output_text.done", "response.content_part.done",
+        "response.output_item.done", "response.completed");
+  }
+
+  @Test
+  void answersAForcedFunctionWithACall() throws Exception {
+    HttpResponse<String> res = post("/responses", "{\"model\":\"sim-echo\",\"input\":[{\"role\":\"user\","
+        + "\"content\":\"hi\"},{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":\"42\"}],"
+        + "\"tool_choice\":{\"type\":\"function\",\"name\":\"lookup\"}}");
+    var item = new com.fasterxml.jackson.databind.ObjectMapper().readTree(res.body()).at("/output/0");
+    assertThat(item.path("type").asText()).isEqualTo("function_call");
+    assertThat(item.path("name").asText()).isEqualTo("lookup");
+    assertThat(item.path("arguments").asText()).isEqualTo("{\"input\":\"hi 42\"}");
+  }
 }

@@ -7,5 +7,10 @@ public enum Api {
   /** {@code /v1/completions}: {@code prompt} (string or array of strings) and {@code choices[].text}. */
   COMPLETIONS,
   /** {@code /v1/embeddings}: {@code input} (string or array of strings; token arrays are not text). */
-  EMBEDDINGS
+  EMBEDDINGS,
+  /**
+   * {@code /v1/responses}: {@code instructions}, {@code input} (a string or items: messages, tool calls and their
+   * outputs, reasoning, other tool items) and stored-prompt variables; {@code output[]} items of the response.
+   */
+  RESPONSES
 }

@@ -31,8 +31,9 @@ public final class ChatStreamRewriter {
   private ObjectNode template;
 
   public ChatStreamRewriter(Api api, Supplier<TextStreamFilter> filters) {
-    if (api == Api.EMBEDDINGS) {
-      throw new IllegalArgumentException("embeddings responses are not streamed");
+    if (api == Api.EMBEDDINGS || api == Api.RESPONSES) {
+      throw new IllegalArgumentException(api == Api.EMBEDDINGS ? "embeddings responses are not streamed"
+          : "Responses API streams go through ResponsesStreamRewriter");
     }
     this.api = api;
     this.filters = Objects.requireNonNull(filters, "filters");

@@ -9,10 +9,23 @@ import java.util.Objects;
 /**
  * Finds and rewrites the text fields of OpenAI-compatible request and whole-response bodies (parsed with Jackson) in
  * place, so one guard call covers chat messages of every role (including tool-call arguments and tool results),
- * completion prompts and embeddings inputs, and response contents and tool-call arguments.
+ * completion prompts, embeddings inputs, Responses API instructions and input items, and response contents and
+ * tool-call arguments.
  */
 public final class PayloadTexts {
   private PayloadTexts() {}
+
+  /** Why a request cannot be inspected: the offending field as an OpenAI error {@code param}, and a message. */
+  public record Problem(String param, String message) {}
+
+  /**
+   * Null when every text of the request is where {@link #rewriteRequest} looks for it; otherwise what is malformed
+   * (Responses API only: its items are checked so that no text hides in a shape the walk does not read). The
+   * message names fields, never content.
+   */
+  public static Problem problem(JsonNode body, Api api) {
+    return api == Api.RESPONSES && body instanceof ObjectNode root ? ResponsesItems.problem(root) : null;
+  }
 
   /** Rewrites every text of a request body; returns whether anything changed. */
   public static boolean rewriteRequest(JsonNode body, Api api, TextRewriter rewriter) {
@@ -34,12 +47,16 @@ public final class PayloadTexts {
       }
       case COMPLETIONS -> changed |= stringOrStrings(root, "prompt", "", rewriter);
       case EMBEDDINGS -> changed |= stringOrStrings(root, "input", "", rewriter);
+      case RESPONSES -> changed |= responsesRequest(root, rewriter);
     }
     return changed;
   }
 
   /** Rewrites every text of a whole (non-streamed) response body; returns whether anything changed. */
   public static boolean rewriteResponse(JsonNode body, Api api, TextRewriter rewriter) {
+    if (api == Api.RESPONSES) {
+      return body instanceof ObjectNode root && responsesResponse(root, rewriter);
+    }
     if (!(body instanceof ObjectNode root) || !(root.get("choices") instanceof ArrayNode choices)) {
       return false;
     }
@@ -79,6 +96,103 @@ public final class PayloadTexts {
     ObjectNode sys = arr.insertObject(0);
     sys.put("role", "system");
     sys.put("content", text);
+  }
+
+  /** Appends {@code text} to a Responses API request's {@code instructions}, creating them when absent. */
+  public static void appendToInstructions(ObjectNode responsesRequest, String text) {
+    JsonNode current = responsesRequest.get("instructions");
+    boolean empty = current == null || current.isNull() || current.asText().isEmpty();
+    responsesRequest.put("instructions", empty ? text : current.asText() + "\n\n" + text);
+  }
+
+  /**
+   * The system prompt of a request, for leak detection: system and developer messages (chat and Responses input),
+   * and Responses {@code instructions}; one line break after each.
+   */
+  public static String systemPrompt(JsonNode body, Api api) {
+    StringBuilder sb = new StringBuilder();
+    if (api == Api.RESPONSES && body.path("instructions").isTextual()) {
+      sb.append(body.get("instructions").asText()).append('\n');
+    }
+    JsonNode messages = api == Api.RESPONSES ? body.path("input") : body.path("messages");
+    if (api != Api.CHAT_COMPLETIONS && api != Api.RESPONSES || !messages.isArray()) {
+      return sb.toString();
+    }
+    for (JsonNode m : messages) {
+      String role = m.path("role").asText();
+      if (role.equals("system") || role.equals("developer")) {
+        JsonNode content = m.path("content");
+        if (content.isTextual()) {
+          sb.append(content.asText()).append('\n');
+        } else {
+          content.forEach(part -> sb.append(part.path("text").asText()).append('\n'));
+        }
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean responsesRequest(ObjectNode root, TextRewriter r) {
+    boolean changed = field(root, "instructions", "system", "instructions", r);
+    JsonNode input = root.get("input");
+    if (input != null && input.isTextual()) {
+      changed |= field(root, "input", "user", "input", r);
+    } else if (input instanceof ArrayNode items) {
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) instanceof ObjectNode item) {
+          String path = "input[" + i + "].";
+          boolean[] c = {false};
+          ResponsesItems.input(item, (holder, name, rel, role) -> c[0] |= field(holder, name, role, path + rel, r));
+          changed |= c[0];
+        }
+      }
+    }
+    // a stored prompt's variables are filled into it upstream: caller text like any input
+    if (root.path("prompt").get("variables") instanceof ObjectNode vars) {
+      for (var it = vars.properties().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        String path = "prompt.variables." + e.getKey();
+        if (e.getValue().isTextual()) {
+          changed |= field(vars, e.getKey(), "user", path, r);
+        } else if (e.getValue() instanceof ObjectNode part) {
+          changed |= field(part, "text", "user", path + ".text", r);
+        }
+      }
+    }
+    return changed;
+  }
+
+  private static boolean responsesResponse(ObjectNode root, TextRewriter r) {
+    boolean changed = false;
+    if (root.get("output") instanceof ArrayNode items) {
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) instanceof ObjectNode item) {
+          String path = "output[" + i + "].";
+          boolean[] c = {false};
+          ResponsesItems.output(item, (holder, name, rel, role) -> c[0] |= field(holder, name, role, path + rel, r));
+          changed |= c[0];
+        }
+      }
+    }
+    if (changed && root.path("output_text").isTextual()) {
+      root.put("output_text", outputText(root));
+    }
+    return changed;
+  }
+
+  /** The SDKs' convenience {@code output_text}: every {@code output_text} part of every message, in order. */
+  static String outputText(ObjectNode response) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode item : response.path("output")) {
+      if (item.path("type").asText().equals("message")) {
+        for (JsonNode part : item.path("content")) {
+          if (part.path("type").asText().equals("output_text")) {
+            sb.append(part.path("text").asText());
+          }
+        }
+      }
+    }
+    return sb.toString();
   }
 
   private static boolean message(ObjectNode m, String path, TextRewriter r) {

@@ -1,5 +1,5 @@
 /**
- * Where guards apply: the text fields of OpenAI-compatible requests, whole responses and streamed completion chunks
- * (Jackson trees), rewritten in place through guard functions and stream filters.
+ * Where guards apply: the text fields of OpenAI-compatible requests, whole responses, streamed completion chunks
+ * and Responses API stream events (Jackson trees), rewritten in place through guard functions and stream filters.
  */
 package dev.portcullis.guard.payload;

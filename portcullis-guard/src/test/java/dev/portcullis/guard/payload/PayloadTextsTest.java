@@ -97,4 +97,92 @@ class PayloadTextsTest {
     assertThat(content.toString()).isEqualTo("Sent to jane@example.com, charged 4111 1111 1111 1111; call me at [PHONE]");
     assertThat(args.toString()).isEqualTo("{\"to\":\"jane@example.com\"}");
   }
+
+  @Test
+  void findsEveryTextOfAResponsesRequest() throws Exception {
+    ObjectNode body = (ObjectNode) JSON.readTree("""
+        {"model":"m","instructions":"admin is root@corp.example","input":[
+          {"role":"developer","content":"be brief"},
+          {"type":"message","role":"user","content":[{"type":"input_text","text":"card 4111111111111111"},
+            {"type":"input_image","image_url":"data:image/png;base64,AAAA"}]},
+          {"type":"function_call","call_id":"c1","name":"lookup","arguments":"{\\"email\\":\\"a@b.io\\"}"},
+          {"type":"function_call_output","call_id":"c1","output":"found 10.1.2.3"},
+          {"type":"reasoning","id":"r1","summary":[{"type":"summary_text","text":"user gave x@y.io"}],
+            "encrypted_content":"gAAAA"},
+          {"type":"mcp_call","id":"m1","server_label":"crm","name":"find","arguments":"{}","output":"owner q@r.io"},
+          {"type":"item_reference","id":"msg_9"}],
+         "prompt":{"id":"pmpt_1","variables":{"customer":"c@d.io"}}}""");
+    Redactor r = new Redactor(scanner, ActionPolicy.uniform(Action.REDACT));
+    List<String> paths = new ArrayList<>();
+    assertThat(PayloadTexts.problem(body, Api.RESPONSES)).isNull();
+    assertThat(PayloadTexts.rewriteRequest(body, Api.RESPONSES, (text, role, path) -> {
+      paths.add(role + ":" + path);
+      return r.apply(text, null).text();
+    })).isTrue();
+    assertThat(paths).containsExactly("system:instructions", "developer:input[0].content",
+        "user:input[1].content[0].text", "assistant:input[2].arguments", "tool:input[3].output",
+        "assistant:input[4].summary[0].text", "assistant:input[5].arguments", "assistant:input[5].output",
+        "user:prompt.variables.customer");
+    assertThat(body.toString()).contains("[EMAIL]", "[CREDIT_CARD]", "[IP_ADDRESS]", "gAAAA", "base64,AAAA")
+        .doesNotContain("root@", "4111", "a@b.io", "10.1.2.3", "x@y.io", "q@r.io", "c@d.io");
+  }
+
+  @Test
+  void responsesStringInputIsUserText() throws Exception {
+    ObjectNode body = (ObjectNode) JSON.readTree("{\"input\":\"mail a@b.io\"}");
+    List<String> paths = new ArrayList<>();
+    PayloadTexts.rewriteRequest(body, Api.RESPONSES, (t, role, p) -> {
+      paths.add(role + ":" + p);
+      return t;
+    });
+    assertThat(paths).containsExactly("user:input");
+  }
+
+  @Test
+  void namesMalformedResponsesItemsWithoutContent() throws Exception {
+    assertThat(problem("{\"input\":42}").param()).isEqualTo("input");
+    assertThat(problem("{\"input\":[\"x\"]}").param()).isEqualTo("input[0]");
+    assertThat(problem("{\"input\":[{\"role\":\"user\",\"content\":7}]}").param()).isEqualTo("input[0].content");
+    assertThat(problem("{\"input\":[{\"role\":\"boss\",\"content\":\"x\"}]}").param()).isEqualTo("input[0].role");
+    assertThat(problem("{\"input\":[{\"type\":\"function_call_output\",\"output\":{\"a\":1}}]}").param())
+        .isEqualTo("input[0].output");
+    assertThat(problem("{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":[1]}]}]}")
+        .param()).isEqualTo("input[0].content[0].text");
+    assertThat(problem("{\"instructions\":{},\"input\":\"x\"}").param()).isEqualTo("instructions");
+    assertThat(problem("{\"input\":[{\"content\":\"x\"}]}").message()).doesNotContain("x\"");
+  }
+
+  private static PayloadTexts.Problem problem(String json) throws Exception {
+    return PayloadTexts.problem(JSON.readTree(json), Api.RESPONSES);
+  }
+
+  @Test
+  void appendsTheCanaryToInstructions() throws Exception {
+    ObjectNode none = (ObjectNode) JSON.readTree("{\"input\":\"hi\"}");
+    PayloadTexts.appendToInstructions(none, "marker X");
+    assertThat(none.path("instructions").asText()).isEqualTo("marker X");
+    ObjectNode some = (ObjectNode) JSON.readTree("{\"instructions\":\"Be kind.\",\"input\":\"hi\"}");
+    PayloadTexts.appendToInstructions(some, "marker X");
+    assertThat(some.path("instructions").asText()).isEqualTo("Be kind.\n\nmarker X");
+    assertThat(PayloadTexts.systemPrompt(some, Api.RESPONSES)).startsWith("Be kind.");
+  }
+
+  @Test
+  void rewritesResponsesOutputItemsAndOutputText() throws Exception {
+    ObjectNode body = (ObjectNode) JSON.readTree("""
+        {"object":"response","output":[
+          {"type":"reasoning","summary":[]},
+          {"type":"message","role":"assistant","content":[{"type":"output_text","text":"mail a@b.io","annotations":[]}]},
+          {"type":"function_call","call_id":"c","name":"f","arguments":"{\\"to\\":\\"c@d.io\\"}"}],
+         "output_text":"mail a@b.io"}""");
+    Redactor r = new Redactor(scanner, ActionPolicy.uniform(Action.REDACT));
+    List<String> paths = new ArrayList<>();
+    assertThat(PayloadTexts.rewriteResponse(body, Api.RESPONSES, (text, role, path) -> {
+      paths.add(role + ":" + path);
+      return r.apply(text, null).text();
+    })).isTrue();
+    assertThat(paths).containsExactly("assistant:output[1].content[0].text", "assistant:output[2].arguments");
+    assertThat(body.path("output_text").asText()).isEqualTo("mail [EMAIL]");
+    assertThat(body.toString()).doesNotContain("a@b.io", "c@d.io");
+  }
 }
