@@ -68,11 +68,11 @@ public final class ApiKeyAuthenticator implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.lastUsed = Objects.requireNonNull(lastUsed, "lastUsed");
+    // Maintenance (eviction order, expiry sweeps) runs on Caffeine's default executor, off the request path.
     this.known = Caffeine.newBuilder()
         .maximumSize(settings.cacheSize())
         .expireAfterWrite(settings.cacheTtl())
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .executor(Runnable::run)
         .buildAsync();
     this.unknown = Caffeine.newBuilder()
         .maximumSize(settings.negativeCacheSize())
