@@ -142,37 +142,14 @@ public final class IdentityRuntime implements AutoCloseable {
       IdentitySettings.OAuth o = settings.oauth();
       SigningKeyRing ring = SigningKeyRing.stored(store, hasher, clock, o.tokenTtl().plusMinutes(1));
       oauthKeys = ring;
-      scheduler.scheduleWithFixedDelay(() -> {
-        try {
-          ring.expireRetired();
-        } catch (RuntimeException e) {
-          LOG.warn("signing key refresh failed; keeping the keys held", e);
-        }
-      }, 60, 60, TimeUnit.SECONDS);
-      long rotation = o.keyRotation().toSeconds();
-      scheduler.scheduleAtFixedRate(() -> {
-        try {
-          ring.rotate();
-        } catch (RuntimeException e) {
-          LOG.error("signing key rotation failed; the current key keeps signing", e);
-        }
-      }, rotation, rotation, TimeUnit.SECONDS);
+      repeat(scheduler, ring::expireRetired, Duration.ofSeconds(60),
+          "signing key refresh failed; keeping the keys held");
+      repeat(scheduler, ring::rotate, o.keyRotation(),
+          "signing key rotation failed; the current key keeps signing");
       RevokedTokens revoked = new RevokedTokens(store, 100_000, clock);
       revoked.refresh();
-      scheduler.scheduleWithFixedDelay(() -> {
-        try {
-          revoked.refresh();
-        } catch (RuntimeException e) {
-          LOG.warn("reading token revocations failed; retrying in 1 s ({})", e.getClass().getSimpleName());
-        }
-      }, 1, 1, TimeUnit.SECONDS);
-      scheduler.scheduleWithFixedDelay(() -> {
-        try {
-          revoked.purgeExpired();
-        } catch (RuntimeException e) {
-          LOG.warn("purging expired token revocations failed ({})", e.getClass().getSimpleName());
-        }
-      }, 10, 10, TimeUnit.MINUTES);
+      repeat(scheduler, revoked::refresh, Duration.ofSeconds(1), "reading token revocations failed; retrying in 1 s");
+      repeat(scheduler, revoked::purgeExpired, Duration.ofMinutes(10), "purging expired token revocations failed");
       NonceStore assertionIds = redis == null ? new InMemoryNonceStore(100_000, clock)
           : new RedisNonceStore(redis.connect(), prefix + "assertion:");
       oauth = new TokenIssuer(store, hasher, ring, revoked, executor, clock,
@@ -200,6 +177,18 @@ public final class IdentityRuntime implements AutoCloseable {
     runtime.oauth = oauth;
     runtime.oauthKeys = oauthKeys;
     return runtime;
+  }
+
+  /** Runs {@code task} every {@code period}; a failure is logged (type only) and the next run comes as planned. */
+  private static void repeat(ScheduledExecutorService scheduler, Runnable task, Duration period, String failure) {
+    long millis = period.toMillis();
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("{} ({})", failure, e.getClass().getSimpleName());
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   /** The built-in OAuth issuer, or null when {@code identity.oauth} is not configured. */
