@@ -43,6 +43,9 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ApiError BLOCKED = new ApiError("The response was blocked by the gateway's content policy.",
       "invalid_request_error", null, "output_blocked");
+  /** An answer the output guards cannot read (not JSON, or a stream event that is not a JSON object): fail closed. */
+  private static final ApiError UNREADABLE = new ApiError("The upstream's answer could not be inspected, so it was "
+      + "withheld.", "upstream_error", null, "output_uninspectable");
 
   private final Clock clock;
   private final GuardListener listener;
@@ -102,7 +105,10 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       try {
         json = JSON.readTree(body.getBytes());
       } catch (IOException e) {
-        return Result.PASS;
+        return new Result.End(502, UNREADABLE);
+      }
+      if (json == null || json.isMissingNode()) {
+        return body.length() == 0 ? Result.PASS : new Result.End(502, UNREADABLE);
       }
       boolean[] block = {false};
       boolean changed = PayloadTexts.rewriteResponse(json, api, (text, role, path) -> {
@@ -205,9 +211,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       try {
         chunk = JSON.readTree(data);
       } catch (IOException e) {
-        return Result.PASS;
+        return new Result.End(502, UNREADABLE);
       }
-      if (!(chunk instanceof ObjectNode object) || object.has("error")) {
+      if (!(chunk instanceof ObjectNode object)) {
+        return data.isBlank() ? Result.PASS : new Result.End(502, UNREADABLE);
+      }
+      if (object.has("error")) {
         return Result.PASS;
       }
       List<ObjectNode> rewritten = rewrite.apply(object);

@@ -59,6 +59,7 @@ final class GatewayVerticle extends VerticleBase {
       boolean mtls = listener.tls() != null && listener.tls().clientAuth() != ClientAuth.NONE;
       HttpServer server = vertx.createHttpServer(options(config, listener));
       server.requestHandler(new ProxyHandler(vertx, live, pipeline, clients, metrics, accessLog, mtls, endpoints));
+      server.invalidRequestHandler(new InvalidRequests(config.server().hsts(), metrics));
       servers.add(server);
       listening.add(server.listen().onSuccess(s -> boundPorts.putIfAbsent(listener.name(), s.actualPort())));
     }

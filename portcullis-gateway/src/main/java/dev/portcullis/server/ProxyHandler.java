@@ -547,7 +547,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         if (ok && json) {
           usage = new UsageSniffer();
         }
-        if (filter == ResponseFilter.PASS_THROUGH || !json) {
+        // an active filter sees every 2xx body, JSON or not, and decides (guards refuse what they cannot read)
+        if (filter == ResponseFilter.PASS_THROUGH) {
           pipeWhole(ures);
         } else {
           filterWhole(ures, filter);
@@ -602,7 +603,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         if (res.ended() || res.closed()) {
           return;
         }
-        usage.feedBody(whole);
+        if (usage != null) {
+          usage.feedBody(whole);
+        }
         ResponseFilter.Result result;
         try {
           result = filter.onBody(whole);

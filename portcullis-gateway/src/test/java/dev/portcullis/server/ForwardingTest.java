@@ -164,6 +164,10 @@ class ForwardingTest {
     HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false),
         "x-big", "b".repeat(20_000));
     assertThat(res.statusCode()).isEqualTo(431);
+    // the server closes this connection, and says so: a client must not reuse it for its next request
+    assertThat(res.headers().firstValue("connection")).hasValue("close");
+    assertThat(res.body()).contains("headers_too_large");
+    assertThat(h.post("/v1/chat/completions", chat("sim-small", "after", false)).statusCode()).isEqualTo(200);
   }
 
   @Test
