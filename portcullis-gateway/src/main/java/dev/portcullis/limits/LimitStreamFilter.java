@@ -66,8 +66,11 @@ public final class LimitStreamFilter implements ResponseFilterFactory {
         if (chunk == null || !chunk.isObject()) {
           return Result.PASS;
         }
-        if ("response.output_text.delta".equals(chunk.path("type").asText())) {
-          responsesOutput += estimator.countText(model, chunk.path("delta").asText());
+        // Responses streams: every generated text arrives as a `*.delta` event (output text, refusals, function
+        // arguments, reasoning, tool inputs); all of it is output the model produced
+        JsonNode delta = chunk.get("delta");
+        if (delta != null && delta.isTextual() && chunk.path("type").asText().endsWith(".delta")) {
+          responsesOutput += estimator.countText(model, delta.asText());
         }
         counted[0] = counter.onChunk(chunk) + responsesOutput;
         if (hideUsage && chunk.path("usage").isObject() && chunk.path("choices").isArray()

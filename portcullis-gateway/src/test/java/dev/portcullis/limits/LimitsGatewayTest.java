@@ -183,6 +183,23 @@ class LimitsGatewayTest {
   }
 
   @Test
+  void aResponsesStreamIsCutWithTheApisErrorEventWhenItExceedsTheTokenQuota() throws Exception {
+    // generated text counts whatever form it streams in: message text, or a function call's arguments
+    for (String extra : new String[] {"", ",\"tool_choice\":{\"type\":\"function\",\"name\":\"count\"}"}) {
+      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + portcullis.gateway().port() + "/v1/responses")).header("content-type", "application/json")
+          .header("authorization", "Bearer " + key("metered-app")).POST(HttpRequest.BodyPublishers.ofString(
+              "{\"model\":\"sim-small\",\"stream\":true,\"input\":\"Count to a hundred\"" + extra + "}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).isEqualTo(200);
+      String[] events = res.body().split("\n\n");
+      String last = events[events.length - 1];
+      assertThat(last).as(extra).startsWith("event: error").contains("token_quota_exceeded");
+      assertThat(res.body()).as(extra).doesNotContain("response.completed");
+    }
+  }
+
+  @Test
   void usageChunkReachesOnlyClientsThatAskedForIt() throws Exception {
     String key = key("app4");
     HttpResponse<String> silent = chat(key, body("sim-small", true, ",\"max_tokens\":5"));
