@@ -144,10 +144,34 @@ public final class InputGuardStage implements Stage {
           built.profile().canary() == CanaryMode.BLOCK, FailurePolicy.FAIL_CLOSED, runtime.listener()));
       changed = true;
     }
+    boolean outputWatched = built.output() != null || exchange.get(CANARY) != null || scope.vault().size() > 0;
+    if (outputWatched && withoutLogprobs(body, api)) {
+      changed = true;
+    }
     if (changed) {
       exchange.markBodyModified();
     }
     return Decision.CONTINUE_NOW;
+  }
+
+  /**
+   * Removes the request parameters that ask for log probabilities. Their tokens spell out the answer a second time,
+   * outside any text field the output guards rewrite, so a redacted value, a canary or a pseudonym's real value
+   * could be read from them. Returns whether anything was removed.
+   */
+  static boolean withoutLogprobs(ObjectNode body, Api api) {
+    boolean removed = body.remove("top_logprobs") != null;
+    if (api != Api.RESPONSES) {
+      removed |= body.remove("logprobs") != null;
+    } else if (body.get("include") instanceof com.fasterxml.jackson.databind.node.ArrayNode include) {
+      for (int i = include.size() - 1; i >= 0; i--) {
+        if (include.get(i).asText().endsWith("logprobs")) {
+          include.remove(i);
+          removed = true;
+        }
+      }
+    }
+    return removed;
   }
 
   static Api api(Route route) {

@@ -94,9 +94,10 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       this.ctx = ctx;
     }
 
+    /** An event stream where a whole answer was asked for: not what the guards can read, so it is withheld. */
     @Override
     public Result onEvent(SseEvent event) {
-      return Result.PASS;
+      return new Result.End(502, UNREADABLE);
     }
 
     @Override
@@ -216,7 +217,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       if (!(chunk instanceof ObjectNode object)) {
         return data.isBlank() ? Result.PASS : new Result.End(502, UNREADABLE);
       }
-      if (object.has("error")) {
+      if (object.hasNonNull("error") && (!named || "error".equals(object.path("type").asText()))) {
         return Result.PASS;
       }
       List<ObjectNode> rewritten = rewrite.apply(object);
@@ -230,9 +231,10 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       return new Result.Emit(out);
     }
 
+    /** A whole body where a stream was asked for: not what the guards can read, so it is withheld. */
     @Override
     public Result onBody(Buffer body) {
-      return Result.PASS;
+      return body.length() == 0 ? Result.PASS : new Result.End(502, UNREADABLE);
     }
 
     @Override

@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LimitStage implements Stage {
 
+  /** The IP of a client whose address cannot be told (an unreadable forwarding chain): one shared bucket. */
+  static final String UNKNOWN_CLIENT = "unknown";
+
+
   /** The lease of an admitted request. */
   public static final Exchange.Key<Lease> LEASE = new Exchange.Key<>("limit-lease");
   /** True when the client itself asked for usage in the stream (so the usage chunk must reach it). */
@@ -95,7 +99,7 @@ public final class LimitStage implements Stage {
           outputParam(body), "max_tokens_too_large"));
     }
     LimitRequest request = LimitRequest.builder()
-        .ip(exchange.clientAddress())
+        .ip(exchange.clientAddress() == null ? UNKNOWN_CLIENT : exchange.clientAddress())
         .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
         .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
         .tenant(principal == null ? null : principal.tenant())

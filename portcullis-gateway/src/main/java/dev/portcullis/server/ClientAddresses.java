@@ -3,19 +3,22 @@ package dev.portcullis.server;
 import dev.portcullis.identity.apikey.CidrBlock;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Decides the client's IP address for a request: the peer of the connection, unless that peer is a trusted
  * proxy ({@code server.trusted-proxies}); then {@code X-Forwarded-For} is read from the right, skipping trusted
  * proxies, and the first address that is not one is the client. Entries further left were written by the client
- * and are never believed. An entry that is not an IP literal stops the walk at the hop that wrote it. With no
+ * and are never believed. An entry that is not an IP literal, or a chain longer than {@link #MAX_HOPS} trusted hops,
+ * makes the client unknown (null): never the proxy's own address, which a pin or an IP limit might favour. With no
  * trusted proxies the header is ignored entirely. Immutable.
  */
 public final class ClientAddresses {
 
   private static final ClientAddresses DIRECT = new ClientAddresses(List.of());
+
+  /** Most hops read from the right; a longer chain is refused as unreadable. */
+  static final int MAX_HOPS = 32;
 
   private final List<CidrBlock> trusted;
 
@@ -27,30 +30,39 @@ public final class ClientAddresses {
     return proxies.isEmpty() ? DIRECT : new ClientAddresses(proxies);
   }
 
-  /** The client's address as text (an IP literal), or null when the peer is unknown. */
+  /**
+   * The client's address as text (an IP literal), or null when the peer is unknown or the chain cannot be read (an
+   * entry that is not an address, or more than {@link #MAX_HOPS} hops): then the client is unknown, never the proxy.
+   */
   public String resolve(SocketAddress peer, List<String> forwardedFor) {
     String address = peer == null ? null : peer.hostAddress();
     if (trusted.isEmpty() || address == null || forwardedFor.isEmpty()) {
       return address;
     }
-    List<String> hops = new ArrayList<>();
-    for (String header : forwardedFor) {
-      for (String entry : header.split(",", 64)) {
-        if (!entry.isBlank()) {
-          hops.add(entry.strip());
-        }
-      }
-    }
     InetAddress hop = parse(address);
-    for (int i = hops.size() - 1; i >= 0; i--) {
-      if (hop == null || !isTrusted(hop)) {
-        return address;
+    int walked = 0;
+    for (int h = forwardedFor.size() - 1; h >= 0; h--) {
+      String header = forwardedFor.get(h);
+      int end = header.length();
+      while (end >= 0) {
+        int comma = header.lastIndexOf(',', end - 1);
+        String entry = header.substring(comma + 1, end).strip();
+        end = comma;
+        if (entry.isEmpty()) {
+          continue;
+        }
+        if (hop == null || !isTrusted(hop)) {
+          return address;
+        }
+        if (++walked > MAX_HOPS) {
+          return null;
+        }
+        hop = parse(entry);
+        if (hop == null) {
+          return null;
+        }
+        address = hop.getHostAddress();
       }
-      hop = parse(hops.get(i));
-      if (hop == null) {
-        return address;
-      }
-      address = hop.getHostAddress();
     }
     return address;
   }

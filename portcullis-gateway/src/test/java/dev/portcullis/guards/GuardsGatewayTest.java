@@ -119,6 +119,26 @@ class GuardsGatewayTest {
   }
 
   @Test
+  void logprobsAreNotRequestedWhileOutputIsGuarded() throws Exception {
+    // their tokens would spell out what the output guards redact, outside any field they rewrite
+    HttpResponse<String> res = chat("{\"model\":\"sim-small\",\"logprobs\":true,\"top_logprobs\":3,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(res.statusCode()).isEqualTo(200);
+    JsonNode seen = JSON.readTree(upstream.lastRequest().body());
+    assertThat(seen.has("logprobs")).isFalse();
+    assertThat(seen.has("top_logprobs")).isFalse();
+    HttpResponse<String> responses = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + portcullis.gateway().port() + "/v1/responses")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"sim-small\",\"input\":\"hi\",\"top_logprobs\":2,"
+            + "\"include\":[\"message.output_text.logprobs\",\"reasoning.encrypted_content\"]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(responses.statusCode()).isEqualTo(200);
+    JsonNode seenResponses = JSON.readTree(upstream.lastRequest().body());
+    assertThat(seenResponses.has("top_logprobs")).isFalse();
+    assertThat(seenResponses.path("include").toString()).isEqualTo("[\"reasoning.encrypted_content\"]");
+  }
+
+  @Test
   void pseudonymsComeBackInWholeResponses() throws Exception {
     HttpResponse<String> res = chat(user("Write to " + EMAIL, false));
     assertThat(upstream.lastRequest().body()).doesNotContain(EMAIL);

@@ -89,6 +89,14 @@ class UninspectableAnswersTest {
   }
 
   @Test
+  void anAnswerInAnotherFormThanAskedForIsWithheld() throws Exception {
+    HttpResponse<String> wholeForStream = chat("json", true);
+    assertThat(wholeForStream.body()).doesNotContain("jane.doe").contains("output_uninspectable");
+    HttpResponse<String> streamForWhole = chat("text-stream", false);
+    assertThat(streamForWhole.body()).doesNotContain("jane.doe").contains("output_uninspectable");
+  }
+
+  @Test
   void streamEventsThatAreNotJsonEndTheStream() throws Exception {
     HttpResponse<String> res = chat("text-stream", true);
     assertThat(res.body()).doesNotContain("jane.doe").contains("output_uninspectable");

@@ -36,10 +36,20 @@ class ClientAddressesTest {
   void readsPortsAndBracketsAndStopsAtGarbage() {
     assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7:5123"))).isEqualTo("203.0.113.7");
     assertThat(TRUSTING.resolve(PROXY, List.of("[2001:db9::1]:443"))).isEqualTo("2001:db9:0:0:0:0:0:1");
-    assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, unknown"))).isEqualTo("10.0.0.5");
-    assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, evil.example"))).isEqualTo("10.0.0.5");
+    assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, unknown"))).isNull();
+    assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, evil.example"))).isNull();
     assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, , "))).isEqualTo("203.0.113.7");
     assertThat(TRUSTING.resolve(PROXY, List.of())).isEqualTo("10.0.0.5");
     assertThat(TRUSTING.resolve(null, List.of("203.0.113.7"))).isNull();
+  }
+
+  @Test
+  void aLongChainMakesTheClientUnknownNotTheProxy() {
+    // a client pads the header so that the hop our proxy appended is pushed out of reach
+    String padded = ",".repeat(200) + " 198.51.100.9";
+    assertThat(TRUSTING.resolve(PROXY, List.of(padded))).isEqualTo("198.51.100.9");
+    String manyTrusted = "10.0.0.1, ".repeat(40) + "10.0.0.2";
+    assertThat(TRUSTING.resolve(PROXY, List.of("198.51.100.9, " + manyTrusted))).isNull();
+    assertThat(TRUSTING.resolve(PROXY, List.of("203.0.113.7, 10.0.0.9"))).isEqualTo("203.0.113.7");
   }
 }

@@ -129,10 +129,15 @@ class PrivateKeyJwtTest {
     foreign.sign(new ECDSASigner(other));
     assertThat(issue(null, foreign.serialize())).as("signed by another key").isEqualTo(INVALID_CLIENT);
 
-    SignedJWT embedded = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).jwk(other.toPublicJWK()).build(),
-        claims().build());
-    embedded.sign(new ECDSASigner(other));
-    assertThat(issue(null, embedded.serialize())).as("key embedded in the header").isEqualTo(INVALID_CLIENT);
+    // signed by the registered key, so only the refusal of key material in the header can stop it
+    for (JWSHeader header : List.of(
+        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k1").jwk(key.toPublicJWK()).build(),
+        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k1").jwkURL(URI.create("https://evil.example/jwks")).build(),
+        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k1").x509CertURL(URI.create("https://evil.example/c")).build())) {
+      SignedJWT embedded = new SignedJWT(header, claims().build());
+      embedded.sign(new ECDSASigner(key));
+      assertThat(issue(null, embedded.serialize())).as("key material in the header").isEqualTo(INVALID_CLIENT);
+    }
 
     assertThat(issue(null, new PlainJWT(claims().build()).serialize())).as("alg none").isEqualTo(INVALID_CLIENT);
     String[] parts = signed(claims().build()).split("\\.");
