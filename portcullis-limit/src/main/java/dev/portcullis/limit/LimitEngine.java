@@ -59,6 +59,8 @@ public final class LimitEngine {
     private static final Duration STORE_RETRY = Duration.ofSeconds(1);
     private static final long SEED_WAIT_MILLIS = 2_000;
     private static final Duration SEED_REFRESH = Duration.ofMinutes(1);
+    /** How long a budget counter that could not start from the ledger lives before it is rebuilt from it. */
+    static final Duration UNSEEDED_LIFETIME = Duration.ofMinutes(1);
 
     private final LimitStore store;
     private final InstantSource clock;
@@ -266,6 +268,13 @@ public final class LimitEngine {
                 if (cfg.failureMode() == FailureMode.FAIL_CLOSED) {
                     return done(new Refused(null, Reason.STORE_UNAVAILABLE, STORE_RETRY, RateLimitStatus.none()));
                 }
+                // Counted from what the store has, but a counter created now (from zero) lives only until the next
+                // seed attempt, so it is rebuilt from the ledger (which records this usage too) once readable.
+                Charge c = charges.get(n.charge());
+                Meter.Calendar m = (Meter.Calendar) c.meter();
+                long retry = micros(clock.instant()) + micros(UNSEEDED_LIFETIME);
+                charges.set(n.charge(), new Charge(c.key(), new Meter.Calendar(m.limit(),
+                        Math.min(m.endsAtMicros(), retry), 0), c.unit(), c.cost()));
                 continue;
             }
             Charge c = charges.get(n.charge());

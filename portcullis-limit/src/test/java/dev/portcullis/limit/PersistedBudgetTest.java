@@ -155,4 +155,38 @@ class PersistedBudgetTest {
         assertThat(admitted).isInstanceOf(Admitted.class);
         assertThat(engine.seedFailures()).isEqualTo(3);
     }
+
+    @Test
+    void aBudgetCountedWhileTheLedgerWasUnreadableIsRebuiltFromItLater() {
+        startGateway("fail-open-local");
+        assertThat(serve("k1", 300, 300)).isInstanceOf(Admitted.class);
+        stopGateway();
+
+        // a new gateway whose ledger cannot be read at first: its fresh counter starts from zero
+        LimitsConfig config = Yaml.config(CONFIG.formatted("fail-open-local"));
+        ledger = UsageLedgers.sqlite(dir.resolve("portcullis.db"), clock);
+        UsageLedger real = ledger;
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        UsageLedger flaky = new UsageLedger() {
+            @Override
+            public java.util.concurrent.CompletionStage<Void> record(UsageRecord usage) {
+                return real.record(usage);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<UsageTotals> totals(Subject subject, CalendarPeriod period) {
+                return broken.get() ? java.util.concurrent.CompletableFuture.failedFuture(
+                        new IllegalStateException("ledger unreadable")) : real.totals(subject, period);
+            }
+        };
+        engine = new LimitEngine(LimitStores.memory(clock, 1000, 1000), clock, config, flaky);
+        assertThat(serve("k2", 10, 10)).isInstanceOf(Admitted.class); // counted from zero: 20 of 700
+        assertThat(engine.seedFailures()).isPositive();
+
+        broken.set(false);
+        clock.advance(LimitEngine.UNSEEDED_LIFETIME.plusSeconds(1));
+        // rebuilt from the ledger: 600 + 20 used, so 200 more would pass 700; a counter kept from zero would admit
+        Refused refused = (Refused) serve("k3", 100, 100);
+        assertThat(refused.limitName()).isEqualTo("tenant-day");
+    }
 }
