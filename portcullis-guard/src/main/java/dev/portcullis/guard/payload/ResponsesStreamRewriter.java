@@ -129,13 +129,46 @@ public final class ResponsesStreamRewriter {
           flush(out, ch -> true);
           response(event, true);
         }
-        default -> response(event, false);
+        default -> {
+          if (type.endsWith(".delta") && event.path("delta").isTextual()) {
+            // a text stream of a type not known here (audio transcripts, types added later): filtered all the same
+            delta(event, unknownKey(event, output, type));
+          } else if (type.endsWith(".done") && !event.has("response")) {
+            unknownDone(out, event, output, type);
+          } else {
+            response(event, false);
+          }
+        }
       }
     }
     out.add(event);
     renumber(out, event);
     return out;
   }
+
+  /** The channel of an unknown text stream: its event type (without {@code .delta}) and item. */
+  private static Key unknownKey(ObjectNode event, int output, String type) {
+    return new Key(output, "?" + type.substring(0, type.lastIndexOf('.')) + "#" + event.path("item_id").asText(""));
+  }
+
+  /**
+   * The end of an unknown text stream: its held-back rest goes out first, and every string of the event other than
+   * identifiers is filtered whole (for the streamed text that gives exactly the concatenated filtered deltas).
+   */
+  private void unknownDone(List<ObjectNode> out, ObjectNode event, int output, String type) {
+    Key key = unknownKey(event, output, type);
+    flush(out, ch -> ch.equals(key));
+    for (var it = event.fields(); it.hasNext(); ) {
+      var field = it.next();
+      if (field.getValue().isTextual() && !IDENTIFIERS.contains(field.getKey())) {
+        field.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(whole(field.getValue().asText())));
+      }
+    }
+  }
+
+  /** Fields of stream events that name things rather than carry text. */
+  private static final java.util.Set<String> IDENTIFIERS = java.util.Set.of("type", "item_id", "id", "call_id",
+      "status", "role", "name", "object", "event_id", "response_id");
 
   /** Ends the stream: delta events carrying text still held back for streams that were never closed. */
   public List<ObjectNode> finish() {

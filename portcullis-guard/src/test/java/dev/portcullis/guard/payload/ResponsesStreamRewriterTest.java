@@ -72,4 +72,21 @@ class ResponsesStreamRewriterTest {
         "{\"type\":\"response.output_text.delta\",\"output_index\":0,\"content_index\":0,\"delta\":\"more\"}"))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void textStreamsOfUnknownTypesAreFilteredToo() throws Exception {
+    List<ObjectNode> out = send(
+        "{\"type\":\"response.audio.transcript.delta\",\"sequence_number\":0,\"item_id\":\"a\","
+            + "\"output_index\":0,\"delta\":\"write to jane@exa\"}",
+        "{\"type\":\"response.audio.transcript.delta\",\"sequence_number\":1,\"item_id\":\"a\","
+            + "\"output_index\":0,\"delta\":\"mple.com now\"}",
+        "{\"type\":\"response.audio.transcript.done\",\"sequence_number\":2,\"item_id\":\"a\","
+            + "\"output_index\":0,\"transcript\":\"write to jane@example.com now\"}");
+    StringBuilder deltas = new StringBuilder();
+    out.stream().filter(e -> e.has("delta")).forEach(e -> deltas.append(e.get("delta").asText()));
+    assertThat(deltas.toString()).isEqualTo("write to [EMAIL] now");
+    assertThat(out.getLast().path("transcript").asText()).isEqualTo(deltas.toString());
+    assertThat(out.getLast().path("item_id").asText()).isEqualTo("a");
+    assertThat(out.stream().map(e -> e.path("sequence_number").asInt()).toList()).containsExactly(0, 1, 2, 3);
+  }
 }
