@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -110,9 +111,10 @@ public final class LimitStage implements Stage {
         .promptTokens(estimate.promptTokens())
         .maxOutputTokens(estimate.maxOutputTokens() < 0 ? LimitRequest.PLAN_DEFAULT : estimate.maxOutputTokens())
         .build();
+    Instant admittedAt = engine.now();
     CompletableFuture<LimitDecision> decided = engine.acquire(request).toCompletableFuture();
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
-      return Future.succeededFuture(decide(exchange, request, decided.join()));
+      return Future.succeededFuture(decide(exchange, request, decided.join(), admittedAt));
     }
     Promise<Decision> promise = Promise.promise();
     var context = Vertx.currentContext();
@@ -120,19 +122,19 @@ public final class LimitStage implements Stage {
       if (e != null) {
         promise.fail(e);
       } else {
-        promise.complete(decide(exchange, request, d));
+        promise.complete(decide(exchange, request, d, admittedAt));
       }
     }));
     return promise.future();
   }
 
-  private Decision decide(Exchange exchange, LimitRequest request, LimitDecision decision) {
+  private Decision decide(Exchange exchange, LimitRequest request, LimitDecision decision, Instant admittedAt) {
     decision.status().headers().forEach(exchange.responseHeaders()::set);
     return switch (decision) {
       case LimitDecision.Admitted admitted -> {
         Lease lease = admitted.lease();
         exchange.put(LEASE, lease);
-        exchange.onComplete(c -> end(exchange, request, lease, c));
+        exchange.onComplete(c -> end(exchange, request, lease, c, admittedAt));
         if (exchange.stream()) {
           exchange.put(CLIENT_WANTS_USAGE, exchange.body().path("stream_options").path("include_usage")
               .asBoolean(false));
@@ -148,12 +150,15 @@ public final class LimitStage implements Stage {
     };
   }
 
-  /** Ends the lease exactly once: settle what was used, or release what never went upstream; records the usage. */
-  private void end(Exchange exchange, LimitRequest request, Lease lease, Completion completion) {
+  /**
+   * Ends the lease exactly once: settle what was used, or release what never went upstream; records the usage in the
+   * day and month the request was admitted in (the ones its budget counters were charged for).
+   */
+  private void end(Exchange exchange, LimitRequest request, Lease lease, Completion completion, Instant admittedAt) {
     String usageId = usageIdPrefix + Long.toString(usageIds.incrementAndGet(), 36);
     if (!completion.forwarded()) {
       engine.release(lease);
-      engine.record(usageId, request, new Usage(0, 0));
+      engine.record(usageId, request, new Usage(0, 0), admittedAt);
       return;
     }
     long input = completion.inputTokens() >= 0 ? completion.inputTokens() : lease.reservedPromptTokens();
@@ -165,7 +170,7 @@ public final class LimitStage implements Stage {
     }
     Usage used = new Usage(input, output);
     engine.settle(lease, used);
-    engine.record(usageId, request, used);
+    engine.record(usageId, request, used, admittedAt);
   }
 
   private TokenEstimator.Estimate estimate(Route route, ObjectNode body) {

@@ -86,6 +86,11 @@ public final class LimitEngine {
         this.seeds = ledger == null ? null : new BudgetSeeds(ledger, SEED_REFRESH);
     }
 
+    /** The engine's clock: the time decisions are made at. */
+    public Instant now() {
+        return clock.instant();
+    }
+
     /** Publishes a new validated configuration; requests already admitted keep their leases. */
     public void update(LimitsConfig next) {
         config.set(Snapshot.of(Objects.requireNonNull(next, "config")));
@@ -358,6 +363,14 @@ public final class LimitEngine {
      * Does nothing without a ledger or for a request without any of those subjects.
      */
     public CompletionStage<Void> record(String requestId, LimitRequest request, Usage usage) {
+        return record(requestId, request, usage, clock.instant());
+    }
+
+    /**
+     * Records a finished request's usage as of {@code admittedAt}, the time it was admitted: its day and month are the
+     * ones its budget counters were charged in, even when it finishes after midnight.
+     */
+    public CompletionStage<Void> record(String requestId, LimitRequest request, Usage usage, Instant admittedAt) {
         if (ledger == null) {
             return done(null);
         }
@@ -378,7 +391,7 @@ public final class LimitEngine {
         long spend = cfg.prices().price(request.model())
                 .map(p -> p.spend(usage.promptTokens(), usage.completionTokens())).orElse(0L);
         ZoneId zone = request.zone() == null ? cfg.zoneOf(request.tenant()) : request.zone();
-        return ledger.record(new UsageRecord(requestId, clock.instant(), zone, subjects, usage.promptTokens(),
+        return ledger.record(new UsageRecord(requestId, admittedAt, zone, subjects, usage.promptTokens(),
                 usage.completionTokens(), spend));
     }
 

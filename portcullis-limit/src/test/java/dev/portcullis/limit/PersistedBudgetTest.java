@@ -189,4 +189,19 @@ class PersistedBudgetTest {
         Refused refused = (Refused) serve("k3", 100, 100);
         assertThat(refused.limitName()).isEqualTo("tenant-day");
     }
+
+    @Test
+    void aRequestThatEndsAfterMidnightCountsForTheDayItWasAdmittedIn() {
+        startGateway("fail-open-local");
+        clock.advance(Duration.ofMinutes(59).plusSeconds(50)); // 23:59:50 in Tokyo
+        LimitRequest r = request("k1", 100, 100);
+        Instant admittedAt = engine.now();
+        assertThat(engine.acquire(r).toCompletableFuture().join()).isInstanceOf(Admitted.class);
+        clock.advance(Duration.ofSeconds(20)); // it finishes at 00:00:10, the next day
+        engine.record("late", r, new Usage(100, 100), admittedAt).toCompletableFuture().join();
+        CalendarPeriod admittedDay = CalendarPeriod.of(Algorithm.DAILY, admittedAt, ZoneId.of("Asia/Tokyo"));
+        assertThat(ledger.totals(new Subject(Kind.TENANT, "acme"), admittedDay).toCompletableFuture().join().tokens())
+                .isEqualTo(200);
+        assertThat(totals(Kind.TENANT, "acme", Algorithm.DAILY).tokens()).isZero();
+    }
 }
