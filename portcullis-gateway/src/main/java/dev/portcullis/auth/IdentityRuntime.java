@@ -150,8 +150,14 @@ public final class IdentityRuntime implements AutoCloseable {
       revoked.refresh();
       repeat(scheduler, revoked::refresh, Duration.ofSeconds(1), "reading token revocations failed; retrying in 1 s");
       repeat(scheduler, revoked::purgeExpired, Duration.ofMinutes(10), "purging expired token revocations failed");
-      NonceStore assertionIds = redis == null ? new InMemoryNonceStore(100_000, clock)
-          : new RedisNonceStore(redis.connect(), prefix + "assertion:");
+      NonceStore assertionIds;
+      if (redis == null) {
+        assertionIds = new InMemoryNonceStore(100_000, clock);
+        LOG.info("OAuth client assertions: used ids are kept in this process; with several instances, configure"
+            + " redis so that a captured assertion cannot be replayed to another instance");
+      } else {
+        assertionIds = new RedisNonceStore(redis.connect(), prefix + "assertion:");
+      }
       oauth = new TokenIssuer(store, hasher, ring, revoked, executor, clock,
           new IssuerSettings(o.issuer(), o.audience(), o.tokenTtl()), assertionIds);
       issuers.add(oauth.asTrustedIssuer());

@@ -289,7 +289,9 @@ public final class JdbcUsageLedger implements UsageLedger {
         worker.shutdown();
         try {
             if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+                // a flush still running would race the final one below: stop it and let it put its batch back
                 worker.shutdownNow();
+                worker.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
