@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * transaction of upserts adds them to the stored totals. A failed write keeps its deltas for the next attempt, is
  * counted and logged (without subjects or usage); only when more than {@code maxPendingRows} distinct rows are
  * waiting are further new rows dropped, and each drop is counted and logged. {@link #totals} adds the deltas not
- * yet written to the stored row. All database work runs on one thread, so a read never sees a delta both in memory
- * and in a row, and writes never interleave. For {@value #BACKOFF_MILLIS} ms after a failed database call, reads fail
- * at once instead of queueing behind the database's timeout.
+ * yet written to the stored row. Writes run on one thread; reads run on a few others, in parallel with each other but
+ * never during a write (a read-write lock), so a read never sees a delta both in memory and in a row. For
+ * {@value #BACKOFF_MILLIS} ms after a failed database call, reads fail at once instead of queueing behind the
+ * database's timeout.
  *
  * <p>Idempotence: a request id recorded again is ignored while it is among the last {@code maxRequestIds} ids this
  * instance recorded; ids are not remembered across restarts or shared between instances.
@@ -56,6 +59,11 @@ public final class JdbcUsageLedger implements UsageLedger {
     private final InstantSource clock;
     private final int maxPendingRows;
     private final ScheduledExecutorService worker;
+    /** Runs reads: a burst of them (a month starting for every subject at once) does not queue behind one thread. */
+    private final ThreadPoolExecutor readers;
+    private static final int READERS = 4;
+    /** Reads hold it shared, a write exclusively: no read runs between a batch leaving memory and its commit. */
+    private final ReentrantReadWriteLock database = new ReentrantReadWriteLock();
     private final Object lock = new Object();
     /** Until then (System.nanoTime) reads fail at once: the last database call failed. */
     private volatile long unavailableUntilNanos = System.nanoTime();
@@ -104,6 +112,14 @@ public final class JdbcUsageLedger implements UsageLedger {
             return t;
         });
         worker.scheduleWithFixedDelay(this::flush, flushIntervalMillis, flushIntervalMillis, TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicInteger readerThreads = new java.util.concurrent.atomic.AtomicInteger();
+        this.readers = new ThreadPoolExecutor(READERS, READERS, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(100_000), r -> {
+                    Thread t = new Thread(r, "portcullis-usage-ledger-read-" + readerThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        readers.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -142,7 +158,7 @@ public final class JdbcUsageLedger implements UsageLedger {
     public CompletionStage<UsageTotals> totals(Subject subject, CalendarPeriod period) {
         Row row = Row.of(subject, period);
         try {
-            return CompletableFuture.supplyAsync(() -> read(row), worker);
+            return CompletableFuture.supplyAsync(() -> read(row), readers);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new IllegalStateException("the usage ledger is closed"));
         }
@@ -152,6 +168,15 @@ public final class JdbcUsageLedger implements UsageLedger {
         if (System.nanoTime() - unavailableUntilNanos < 0) {
             throw new IllegalStateException(backend + ": usage ledger unavailable (a recent call failed)");
         }
+        database.readLock().lock();
+        try {
+            return readLocked(row);
+        } finally {
+            database.readLock().unlock();
+        }
+    }
+
+    private UsageTotals readLocked(Row row) {
         UsageTotals stored = UsageTotals.ZERO;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
             ps.setString(1, row.kind().name());
@@ -180,6 +205,15 @@ public final class JdbcUsageLedger implements UsageLedger {
 
     /** Writes the pending deltas in one transaction; on failure keeps them for the next attempt. */
     private void flush() {
+        database.writeLock().lock();
+        try {
+            flushLocked();
+        } finally {
+            database.writeLock().unlock();
+        }
+    }
+
+    private void flushLocked() {
         Map<Row, Delta> batch;
         synchronized (lock) {
             if (pending.isEmpty()) {
@@ -286,6 +320,7 @@ public final class JdbcUsageLedger implements UsageLedger {
             }
             closed = true;
         }
+        readers.shutdownNow();
         worker.shutdown();
         try {
             if (!worker.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -75,6 +75,42 @@ abstract class JdbcUsageLedgerContract extends UsageLedgerContract {
         assertThat(totals(KEY, Algorithm.MONTHLY, "2031-07-01T00:00:00Z")).isEqualTo(new UsageTotals(3, 60, 0));
     }
 
+    @Test
+    void readsDuringWritesNeitherLoseNorDoubleCountUsage() throws Exception {
+        String at = "2031-08-01T00:00:00Z";
+        // started: records begun (a reader may already see one); recorded: records finished (a reader must see them)
+        java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong recorded = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 400; i++) {
+                started.incrementAndGet();
+                record("c" + i, at, 1, 0, 0);
+                recorded.incrementAndGet();
+                if (i % 40 == 0) {
+                    ledger.flushNow().join();
+                }
+            }
+            done.set(true);
+        });
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> readers = new java.util.ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            readers.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                while (!done.get()) {
+                    long before = recorded.get();
+                    long seen = totals(TENANT, Algorithm.DAILY, at).tokens();
+                    long after = started.get();
+                    assertThat(seen).isBetween(before, after);
+                }
+            }));
+        }
+        writer.join();
+        java.util.concurrent.CompletableFuture.allOf(readers.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        ledger.flushNow().join();
+        assertThat(totals(TENANT, Algorithm.DAILY, at).tokens()).isEqualTo(400);
+    }
+
     void execute(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(sql);
