@@ -11,30 +11,20 @@ import java.util.List;
  * proxies, and the first address that is not one is the client. Entries further left were written by the client
  * and are never believed. An entry that is not an IP literal, or a chain longer than {@link #MAX_HOPS} trusted hops,
  * makes the client unknown (null): never the proxy's own address, which a pin or an IP limit might favour. With no
- * trusted proxies the header is ignored entirely. Immutable.
+ * trusted proxies the header is ignored entirely.
  */
 public final class ClientAddresses {
-
-  private static final ClientAddresses DIRECT = new ClientAddresses(List.of());
 
   /** Most hops read from the right; a longer chain is refused as unreadable. */
   static final int MAX_HOPS = 32;
 
-  private final List<CidrBlock> trusted;
-
-  private ClientAddresses(List<CidrBlock> trusted) {
-    this.trusted = List.copyOf(trusted);
-  }
-
-  public static ClientAddresses trusting(List<CidrBlock> proxies) {
-    return proxies.isEmpty() ? DIRECT : new ClientAddresses(proxies);
-  }
+  private ClientAddresses() {}
 
   /**
    * The client's address as text (an IP literal), or null when the peer is unknown or the chain cannot be read (an
    * entry that is not an address, or more than {@link #MAX_HOPS} hops): then the client is unknown, never the proxy.
    */
-  public String resolve(SocketAddress peer, List<String> forwardedFor) {
+  public static String resolve(List<CidrBlock> trusted, SocketAddress peer, List<String> forwardedFor) {
     String address = peer == null ? null : peer.hostAddress();
     if (trusted.isEmpty() || address == null || forwardedFor.isEmpty()) {
       return address;
@@ -51,7 +41,7 @@ public final class ClientAddresses {
         if (entry.isEmpty()) {
           continue;
         }
-        if (hop == null || !isTrusted(hop)) {
+        if (hop == null || !isTrusted(trusted, hop)) {
           return address;
         }
         if (++walked > MAX_HOPS) {
@@ -67,7 +57,7 @@ public final class ClientAddresses {
     return address;
   }
 
-  private boolean isTrusted(InetAddress address) {
+  private static boolean isTrusted(List<CidrBlock> trusted, InetAddress address) {
     for (CidrBlock block : trusted) {
       if (block.contains(address)) {
         return true;

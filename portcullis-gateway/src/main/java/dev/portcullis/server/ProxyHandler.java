@@ -12,6 +12,7 @@ import dev.portcullis.forward.ProxyHeaders;
 import dev.portcullis.forward.SseFramer;
 import dev.portcullis.forward.UpstreamClients;
 import dev.portcullis.forward.UsageSniffer;
+import dev.portcullis.identity.apikey.CidrBlock;
 import dev.portcullis.observe.AccessLog;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.observe.RequestIds;
@@ -107,6 +108,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpClientResponse upstreamResponse;
     long upstreamNanos = -1;
     String errorCode;
+    String clientAddress;
+    boolean clientAddressDecided;
     boolean streaming;
     String streamOutcome;
     UsageSniffer usage;
@@ -155,9 +158,16 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       readBody();
     }
 
+    /** The client's address, decided once per request (see {@link ClientAddresses}); null when unknown. */
     String clientAddress() {
-      return ClientAddresses.trusting(config.server().trustedProxies())
-          .resolve(req.remoteAddress(), req.headers().getAll("x-forwarded-for"));
+      if (!clientAddressDecided) {
+        clientAddressDecided = true;
+        List<CidrBlock> trusted = config.server().trustedProxies();
+        clientAddress = trusted.isEmpty() || !req.headers().contains("x-forwarded-for")
+            ? (req.remoteAddress() == null ? null : req.remoteAddress().hostAddress())
+            : ClientAddresses.resolve(trusted, req.remoteAddress(), req.headers().getAll("x-forwarded-for"));
+      }
+      return clientAddress;
     }
 
     /** The declared body length; -1 when absent; Long.MAX_VALUE when unparseable (never accepted). */
