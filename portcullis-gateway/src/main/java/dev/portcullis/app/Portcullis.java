@@ -97,7 +97,7 @@ public final class Portcullis {
     LimitStore store = null;
     if (limitSettings != null) {
       LimitsConfig limits = limitSettings.config();
-      store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(),
+      store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(), redisSettings.prefix(),
           redisSettings.commandTimeout(), clock, 1_000_000);
       if (store instanceof FailoverLimitStore failover) {
         failover.bindTo(metrics.registry());

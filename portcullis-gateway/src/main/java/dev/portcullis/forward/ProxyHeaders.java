@@ -22,9 +22,12 @@ public final class ProxyHeaders {
       "openai-organization", "openai-project", "x-portcullis-signature", "x-portcullis-timestamp",
       "x-portcullis-nonce", "x-portcullis-key-id", "accept-encoding");
 
-  /** Upstream headers the client must not see. */
+  /**
+   * Upstream headers the client must not see. The provider's rate-limit headers describe the platform's provider
+   * account, shared by every caller: callers see their own limits, set by the limit stage (ADR 0047).
+   */
   private static final Set<String> UPSTREAM_ONLY = Set.of("content-length", "set-cookie", "server",
-      "strict-transport-security", "x-content-type-options");
+      "strict-transport-security", "x-content-type-options", "ratelimit", "ratelimit-policy");
 
   private ProxyHeaders() {}
 
@@ -46,7 +49,7 @@ public final class ProxyHeaders {
     for (Map.Entry<String, String> e : from) {
       String name = e.getKey().toLowerCase(Locale.ROOT);
       if (!HOP_BY_HOP.contains(name) && !UPSTREAM_ONLY.contains(name) && !connectionListed.contains(name)
-          && !name.startsWith(":")) {
+          && !name.startsWith(":") && !name.startsWith("x-ratelimit-")) {
         to.add(name, e.getValue());
       }
     }

@@ -7,9 +7,12 @@ import dev.portcullis.guard.CanaryGuard;
 import dev.portcullis.guard.GuardContext;
 import dev.portcullis.guard.GuardListener;
 import dev.portcullis.guard.GuardOutcome;
+import dev.portcullis.guard.PiiGuard;
 import dev.portcullis.guard.SecurityEvent;
+import dev.portcullis.guard.action.Applied;
 import dev.portcullis.guard.action.RequestScope;
 import dev.portcullis.guard.canary.CanaryStreamFilter;
+import dev.portcullis.guard.canary.SystemPromptLeakDetector;
 import dev.portcullis.guard.payload.Api;
 import dev.portcullis.guard.payload.ChatStreamRewriter;
 import dev.portcullis.guard.payload.PayloadTexts;
@@ -43,6 +46,9 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ApiError BLOCKED = new ApiError("The response was blocked by the gateway's content policy.",
       "invalid_request_error", null, "output_blocked");
+  /** A stream filter that failed: the stream ends (fail closed). */
+  private static final ApiError FAILED = new ApiError("The response could not be inspected.", "server_error", null,
+      "guard_unavailable");
   /** An answer the output guards cannot read (not JSON, or a stream event that is not a JSON object): fail closed. */
   private static final ApiError UNREADABLE = new ApiError("The upstream's answer could not be inspected, so it was "
       + "withheld.", "upstream_error", null, "output_uninspectable");
@@ -73,6 +79,22 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
     return exchange.stream() ? new Streamed(api, built, scope, canary, restore, ctx, listener)
         : new Whole(api, built, scope, canary, restore, ctx);
+  }
+
+  /** Passes text through unchanged, feeding it to {@code monitor}. */
+  private static TextStreamFilter watching(SystemPromptLeakDetector.Monitor monitor) {
+    return new TextStreamFilter() {
+      @Override
+      public String push(CharSequence delta) {
+        monitor.push(delta);
+        return delta.toString();
+      }
+
+      @Override
+      public String finish() {
+        return "";
+      }
+    };
   }
 
   /** Whole responses: every text field through output PII, pseudonym restoration and the canary check. */
@@ -142,7 +164,13 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
     }
   }
 
-  /** Streams: chunk by chunk through per-channel exact filters. */
+  /**
+   * Streams: chunk by chunk through per-channel exact filters. Each hit of the output PII guard is reported once, as
+   * it is found; the guard's time is reported once, at the end, as the time spent in all filters of the stream. The
+   * system prompt is watched per text channel on the filtered text: when a channel's overlap reaches the threshold,
+   * the leak is reported and, under {@code canary: block}, the stream ends (what was sent before that point stays
+   * sent: at most the threshold's share of the prompt).
+   */
   private static final class Streamed implements ResponseFilter {
     /** Rewrites one parsed event into the events to send; {@code flush} gives what is still held back. */
     private final Function<ObjectNode, List<ObjectNode>> rewrite;
@@ -151,15 +179,24 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
     private final boolean named;
     private final List<RedactingStreamFilter> redactors = new ArrayList<>();
     private final List<CanaryStreamFilter> canaries = new ArrayList<>();
+    private final List<SystemPromptLeakDetector.Monitor> monitors = new ArrayList<>();
     private final boolean blockOnCanary;
+    private final PiiGuard output;
     private final GuardContext ctx;
     private final GuardListener listener;
     private boolean flushed;
     private boolean leakReported;
+    private boolean promptLeakReported;
+    private boolean failed;
+    private boolean evaluatedReported;
+    /** Output PII hits already reported, per redactor. */
+    private final List<Integer> reported = new ArrayList<>();
+    private long filterNanos;
 
     Streamed(Api api, GuardRuntime.Built built, RequestScope scope, CanaryGuard canary, boolean restore,
         GuardContext ctx, GuardListener listener) {
       this.blockOnCanary = canary != null && built.profile().canary() == GuardSettings.CanaryMode.BLOCK;
+      this.output = built.output();
       this.ctx = ctx;
       this.listener = listener;
       Supplier<TextStreamFilter> filters = () -> {
@@ -167,12 +204,18 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         if (built.output() != null) {
           RedactingStreamFilter r = built.output().streamFilter(scope);
           redactors.add(r);
+          reported.add(0);
           chain = r;
         }
         if (canary != null) {
           CanaryStreamFilter c = canary.streamFilter();
           canaries.add(c);
           chain = TextStreamFilter.chain(chain, c);
+          SystemPromptLeakDetector.Monitor m = canary.leakMonitor();
+          if (m != null) {
+            monitors.add(m);
+            chain = TextStreamFilter.chain(chain, watching(m));
+          }
         }
         if (restore) {
           chain = TextStreamFilter.chain(chain, new RestoringStreamFilter(scope.vault()));
@@ -220,8 +263,17 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       if (object.hasNonNull("error") && (!named || "error".equals(object.path("type").asText()))) {
         return Result.PASS;
       }
-      List<ObjectNode> rewritten = rewrite.apply(object);
+      List<ObjectNode> rewritten;
+      long t0 = System.nanoTime();
+      try {
+        rewritten = rewrite.apply(object);
+      } catch (RuntimeException e) {
+        return fail(e);
+      } finally {
+        filterNanos += System.nanoTime() - t0;
+      }
       if (violated()) {
+        evaluated("blocked");
         return new Result.End(200, BLOCKED);
       }
       List<Buffer> out = new ArrayList<>(rewritten.size());
@@ -246,35 +298,95 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       return out.isEmpty() ? Result.PASS : new Result.Emit(out);
     }
 
-    /** Held-back text as chunks; null when the flushed text violates a blocking policy. */
+    /** Held-back text as chunks; null when the flushed text violates a blocking policy or a filter failed. */
     private List<Buffer> flush() {
       List<Buffer> out = new ArrayList<>();
       if (flushed) {
         return out;
       }
       flushed = true;
-      for (ObjectNode chunk : flushRewriter.get()) {
-        out.add(SseEvent.of(named ? chunk.path("type").asText() : null, chunk.toString()).raw());
+      long t0 = System.nanoTime();
+      try {
+        for (ObjectNode chunk : flushRewriter.get()) {
+          out.add(SseEvent.of(named ? chunk.path("type").asText() : null, chunk.toString()).raw());
+        }
+        monitors.forEach(SystemPromptLeakDetector.Monitor::finish);
+      } catch (RuntimeException e) {
+        fail(e);
+        return null;
+      } finally {
+        filterNanos += System.nanoTime() - t0;
       }
-      return violated() ? null : out;
+      boolean violated = violated();
+      evaluated(violated ? "blocked" : reported.stream().mapToInt(Integer::intValue).sum() > 0 ? "modified"
+          : "allowed");
+      return violated ? null : out;
+    }
+
+    /** A filter threw: reported as the guard's error, and the stream ends. */
+    private Result fail(RuntimeException e) {
+      if (!failed) {
+        failed = true;
+        emit(new SecurityEvent(ctx.clock().instant(), output != null ? output.name() : "canary", "GUARD_ERROR",
+            "fail_closed", ctx.route(), ctx.principalId(), false));
+        evaluated("error");
+      }
+      return new Result.End(503, FAILED);
+    }
+
+    /** Reports the output guard's outcome and time, once per stream. */
+    private void evaluated(String outcome) {
+      if (output == null || evaluatedReported) {
+        return;
+      }
+      evaluatedReported = true;
+      try {
+        listener.onEvaluated(output.name(), outcome, filterNanos);
+      } catch (RuntimeException e) {
+        // a listener must not change the decision
+      }
+    }
+
+    private void emit(SecurityEvent event) {
+      try {
+        listener.onEvent(event);
+      } catch (RuntimeException e) {
+        // a listener must not change the decision
+      }
     }
 
     private boolean violated() {
+      for (int i = 0; i < redactors.size(); i++) {
+        List<Applied.Hit> hits = redactors.get(i).hits();
+        for (int h = reported.get(i); h < hits.size(); h++) {
+          emit(new SecurityEvent(ctx.clock().instant(), output.name(), hits.get(h).type().name(),
+              hits.get(h).action().name(), ctx.route(), ctx.principalId(), false));
+        }
+        reported.set(i, hits.size());
+      }
       for (RedactingStreamFilter r : redactors) {
         if (!r.blockedTypes().isEmpty()) {
           return true;
+        }
+      }
+      for (SystemPromptLeakDetector.Monitor m : monitors) {
+        if (m.leaked()) {
+          if (!promptLeakReported) {
+            promptLeakReported = true;
+            emit(new SecurityEvent(ctx.clock().instant(), "canary", "SYSTEM_PROMPT_LEAK",
+                blockOnCanary ? "block" : "log", ctx.route(), ctx.principalId(), false));
+          }
+          if (blockOnCanary) {
+            return true;
+          }
         }
       }
       for (CanaryStreamFilter c : canaries) {
         if (c.leaks() > 0) {
           if (!leakReported) {
             leakReported = true;
-            try {
-              listener.onEvent(new SecurityEvent(ctx.clock().instant(), "canary", "CANARY_LEAK",
-                  blockOnCanary ? "block" : "redact", ctx.route(), ctx.principalId(), false));
-            } catch (RuntimeException e) {
-              // a listener must not change the decision
-            }
+            emit(new SecurityEvent(ctx.clock().instant(), "canary", "CANARY_LEAK",
+                blockOnCanary ? "block" : "redact", ctx.route(), ctx.principalId(), false));
           }
           return blockOnCanary;
         }

@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The limit stage. Checks the caller's plan (model allow-list, largest {@code max_tokens}), estimates the prompt,
+ * The limit stage. Checks the caller's plan (model allow-list, largest {@code max_tokens}, which is set on requests
+ * that name none), estimates the prompt,
  * and asks the engine to admit the request against every limit that applies, reserving its tokens. An admitted
  * request's lease ends exactly once, when the exchange completes: settled with the actual usage if the request was
  * forwarded, released if not; then its usage (zero if never forwarded) is recorded in the usage ledger for its key,
@@ -94,10 +95,19 @@ public final class LimitStage implements Stage {
     }
     ObjectNode body = exchange.body();
     TokenEstimator.Estimate estimate = estimate(exchange.route(), body);
-    if (plan != null && estimate.maxOutputTokens() > plan.maxOutputTokens()) {
-      return Decision.reject(400, new ApiError("The requested maximum output of " + estimate.maxOutputTokens()
-          + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".", "invalid_request_error",
-          outputParam(body), "max_tokens_too_large"));
+    String outputParam = outputParam(exchange.route(), body);
+    if (plan != null && outputParam != null) {
+      // the plan bounds each choice's output: a request that names no maximum gets the plan's
+      JsonNode asked = body.get(outputParam);
+      if (asked != null && asked.canConvertToLong() && asked.asLong() > plan.maxOutputTokens()) {
+        return Decision.reject(400, new ApiError("The requested maximum output of " + asked.asLong()
+            + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".", "invalid_request_error",
+            outputParam, "max_tokens_too_large"));
+      }
+      if (asked == null || asked.isNull()) {
+        body.put(outputParam, plan.maxOutputTokens());
+        exchange.markBodyModified();
+      }
     }
     LimitRequest request = LimitRequest.builder()
         .ip(exchange.clientAddress() == null ? UNKNOWN_CLIENT : exchange.clientAddress())
@@ -161,6 +171,14 @@ public final class LimitStage implements Stage {
       engine.record(usageId, request, new Usage(0, 0), admittedAt);
       return;
     }
+    if (completion.upstreamRefused() && completion.inputTokens() < 0 && completion.outputTokens() < 0) {
+      // an upstream error answer (429, 5xx, a 400 of its own) generated nothing: providers do not bill it, and
+      // neither do we; budgets and the ledger see zero
+      Usage none = new Usage(0, 0);
+      engine.settle(lease, none);
+      engine.record(usageId, request, none, admittedAt);
+      return;
+    }
     long input = completion.inputTokens() >= 0 ? completion.inputTokens() : lease.reservedPromptTokens();
     long output = completion.outputTokens();
     if (output < 0) {
@@ -195,9 +213,18 @@ public final class LimitStage implements Stage {
     return node.isTextual() ? node.asText() : node.toString();
   }
 
-  private static String outputParam(JsonNode body) {
-    return body.has("max_completion_tokens") ? "max_completion_tokens"
-        : body.has("max_output_tokens") ? "max_output_tokens" : "max_tokens";
+  /**
+   * The field that bounds a request's output per choice: the one the request uses, or the API's current one
+   * ({@code max_completion_tokens} for chat, which reasoning models require); null where output is not generated.
+   */
+  private static String outputParam(Route route, JsonNode body) {
+    return switch (route) {
+      case CHAT_COMPLETIONS -> body.has("max_tokens") && !body.has("max_completion_tokens") ? "max_tokens"
+          : "max_completion_tokens";
+      case COMPLETIONS -> "max_tokens";
+      case RESPONSES -> "max_output_tokens";
+      case EMBEDDINGS, MODELS -> null;
+    };
   }
 
   private static Map<String, String> headers(Exchange exchange) {
@@ -210,7 +237,8 @@ public final class LimitStage implements Stage {
   private static ApiError error(LimitDecision.Refused refused) {
     try {
       JsonNode e = JSON.readTree(refused.errorBody()).path("error");
-      return new ApiError(e.path("message").asText(), e.path("type").asText(), null, e.path("code").asText());
+      return new ApiError(e.path("message").asText(), e.path("type").asText(), null, e.path("code").asText(),
+          e.hasNonNull("limit") ? e.get("limit").asText() : null);
     } catch (IOException ex) {
       return new ApiError("Rate limit reached.", "rate_limit_error", null, "rate_limit_exceeded");
     }

@@ -9,11 +9,16 @@ import java.io.UncheckedIOException;
 
 /**
  * An error in OpenAI's format: {@code {"error":{"message","type","param","code"}}}. {@code param} and {@code code}
- * may be null. Messages must never carry a credential, a prompt or a matched value.
+ * may be null; {@code limit}, the configured name of the limit that refused the request, is written only when set.
+ * Messages must never carry a credential, a prompt or a matched value.
  */
-public record ApiError(String message, String type, String param, String code) {
+public record ApiError(String message, String type, String param, String code, String limit) {
 
   private static final JsonFactory JSON = new JsonFactory();
+
+  public ApiError(String message, String type, String param, String code) {
+    this(message, type, param, code, null);
+  }
 
   public static ApiError invalidRequest(String message, String param, String code) {
     return new ApiError(message, "invalid_request_error", param, code);
@@ -33,6 +38,9 @@ public record ApiError(String message, String type, String param, String code) {
       g.writeStringField("type", type);
       g.writeStringField("param", param);
       g.writeStringField("code", code);
+      if (limit != null) {
+        g.writeStringField("limit", limit);
+      }
       g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {

@@ -776,9 +776,13 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     // ---- endings ----
 
+    /** The stages' response headers, each replacing any value of the same name. */
     void addExchangeHeaders() {
       if (exchange != null && exchange.hasResponseHeaders()) {
-        res.headers().addAll(exchange.responseHeaders());
+        MultiMap decided = exchange.responseHeaders();
+        for (String name : decided.names()) {
+          res.headers().set(name, decided.getAll(name));
+        }
       }
     }
 
@@ -847,7 +851,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       if (exchange != null) {
         String outcome = streamOutcome != null ? streamOutcome
             : errorCode == null ? "complete" : upstreamRequest == null ? "rejected" : errorCode;
-        int failed = exchange.complete(new Completion(status, upstreamRequest != null, in, out, outcome));
+        int failed = exchange.complete(new Completion(status, upstreamRequest != null,
+            upstreamResponse == null ? 0 : upstreamResponse.statusCode(), in, out, outcome));
         for (int i = 0; i < failed; i++) {
           metrics.stageFailed("completion-listener");
         }

@@ -37,6 +37,8 @@ class GuardsGatewayTest {
   static Vertx vertx;
   static Portcullis portcullis;
   static Portcullis withCanaries;
+  /** Output guards only (input passes unchanged), so sim-echo's answer carries what the output guards must catch. */
+  static Portcullis outputOnly;
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -46,9 +48,22 @@ class GuardsGatewayTest {
     vertx = Vertx.vertx();
     portcullis = start("");
     withCanaries = start("      canary: block\n");
+    outputOnly = start("""
+              output: {action: redact}
+        """, "");
   }
 
   static Portcullis start(String extraProfile) throws Exception {
+    return start("""
+              input:
+                action: redact
+                types: {email: pseudonymise, credit-card: pseudonymise, aws-access-key: block}
+              injection: {profile: balanced}
+              output: {action: redact, types: {email: allow, credit-card: allow}}
+        """, extraProfile);
+  }
+
+  static Portcullis start(String profile, String extraProfile) throws Exception {
     Path dir = Files.createTempDirectory("guards-test");
     String yaml = """
         server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
@@ -58,12 +73,7 @@ class GuardsGatewayTest {
         guards:
           profiles:
             standard:
-              input:
-                action: redact
-                types: {email: pseudonymise, credit-card: pseudonymise, aws-access-key: block}
-              injection: {profile: balanced}
-              output: {action: redact, types: {email: allow, credit-card: allow}}
-        %s""".formatted(upstream.baseUrl(), extraProfile);
+        %s%s""".formatted(upstream.baseUrl(), profile, extraProfile);
     LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml, Map.<String, String>of()::get, dir,
         Portcullis.SECTIONS));
     return Portcullis.start(vertx, live, Clock.systemUTC());
@@ -73,6 +83,7 @@ class GuardsGatewayTest {
   static void stop() {
     portcullis.stop().await();
     withCanaries.stop().await();
+    outputOnly.stop().await();
     vertx.close().await();
     upstreamVertx.close().await();
   }
@@ -170,7 +181,7 @@ class GuardsGatewayTest {
   void canaryLeakEndsTheStreamWithAnErrorEvent() throws Exception {
     // sim-echo repeats the system prompt, canary included: a leak
     String body = JSON.writeValueAsString(Map.of("model", "sim-echo", "stream", true, "messages", java.util.List.of(
-        Map.of("role", "system", "content", "You are a helpful assistant for the billing team."),
+        Map.of("role", "system", "content", "You help the billing team."),
         Map.of("role", "user", "content", "Hello"))));
     HttpResponse<String> res = chat(withCanaries, body);
     assertThat(upstream.lastRequest().body()).containsPattern("[A-Za-z0-9]{20}");
@@ -179,6 +190,38 @@ class GuardsGatewayTest {
     assertThat(res.body()).doesNotContain("[DONE]");
     assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + withCanaries.gateway().adminPort()
         + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("CANARY_LEAK");
+  }
+
+  static String metrics(Portcullis gateway) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().adminPort()
+        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void systemPromptQuotedOnAStreamEndsTheStream() throws Exception {
+    String prompt = "You are the internal assistant of the treasury desk. Answer only questions about cash positions,"
+        + " never mention counterparties by name, and always round figures to thousands before you reply.";
+    String body = JSON.writeValueAsString(Map.of("model", "sim-echo", "stream", true, "messages", java.util.List.of(
+        Map.of("role", "system", "content", prompt), Map.of("role", "user", "content", "Hello"))));
+    HttpResponse<String> res = chat(withCanaries, body);
+    assertThat(res.statusCode()).isEqualTo(200);
+    String[] events = res.body().split("\n\n");
+    assertThat(events[events.length - 1]).contains("output_blocked");
+    assertThat(res.body()).doesNotContain("[DONE]");
+    // ended once half of the prompt's 6-word runs were out: the end of the prompt never reached the client
+    assertThat(streamedText(res.body())).doesNotContain("round figures to thousands");
+    assertThat(metrics(withCanaries)).containsPattern("portcullis_guard_hits_total\\{[^}]*type=\"SYSTEM_PROMPT_LEAK\"");
+  }
+
+  @Test
+  void outputRedactionsOnAStreamAreCountedPerHit() throws Exception {
+    HttpResponse<String> res = chat(outputOnly, user("Reach the desk at 192.0.2.44 or desk@example.com.", true));
+    assertThat(streamedText(res.body())).doesNotContain("192.0.2.44").doesNotContain("desk@example.com");
+    assertThat(res.body()).endsWith("data: [DONE]\n\n");
+    String metrics = metrics(outputOnly);
+    assertThat(metrics).containsPattern("portcullis_guard_hits_total\\{[^}]*guard=\"pii-output\"[^}]*type=\"IP_ADDRESS\"");
+    assertThat(metrics).containsPattern("portcullis_guard_hits_total\\{[^}]*guard=\"pii-output\"[^}]*type=\"EMAIL\"");
+    assertThat(metrics).containsPattern("portcullis_guard_duration_seconds_count\\{[^}]*guard=\"pii-output\"");
   }
 
   @Test

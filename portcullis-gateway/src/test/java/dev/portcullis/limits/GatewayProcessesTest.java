@@ -54,14 +54,16 @@ class GatewayProcessesTest {
     redis.close();
   }
 
+  /** Starts three gateways whose limit keys start with {@code prefix} (a Redis shared with other runs stays apart). */
   void startGateways(Path dir, int limit) throws Exception {
+    String prefix = "gp" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":";
     Path config = dir.resolve("portcullis.yaml");
     Files.writeString(config, """
         server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
         admin: {host: 127.0.0.1, port: 0}
         upstreams: [{name: sim, base-url: "%s", models: [sim-small], max-connections: 64}]
         identity: {mode: none}
-        redis: {url: "%s", command-timeout: 10s}
+        redis: {url: "%s", prefix: "%s", command-timeout: 10s}
         limits:
           default-plan: open
           instances: 3
@@ -70,7 +72,7 @@ class GatewayProcessesTest {
             - {name: shared-cap, per: [global], unit: requests, algorithm: sliding-window, limit: %d, period: 1h}
           plans:
             open: {limits: []}
-        """.formatted(upstream.baseUrl(), redis.uri(), limit));
+        """.formatted(upstream.baseUrl(), redis.uri(), prefix, limit));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (int i = 0; i < 3; i++) {
       processes.add(new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -134,25 +136,29 @@ class GatewayProcessesTest {
     return n == null ? 0 : n.get();
   }
 
+  /** Issue 4, proof (b): 2,000 requests sent at once over three processes against a shared limit of 500. */
   @Test
   void exactlyTheLimitIsAdmittedAcrossThreeProcesses(@TempDir Path dir) throws Exception {
     startGateways(dir, 500);
-    Outcome outcome = load(2000, 200, null);
+    Outcome outcome = load(2000, 2000, null);
     assertThat(outcome.admitted()).isEqualTo(500);
     assertThat(outcome.refused()).isEqualTo(1500);
     assertThat(outcome.serverErrors()).isZero();
   }
 
   /**
-   * Redis stops half-way: instances fall back to the shared limit divided by the instance count, so at most the
-   * shared limit plus each instance's share is admitted (docs/limits.md), and no request fails.
+   * Issue 4, proof (d). Redis stops half-way, after the shared limit of 300 is spent: instances fall back to the
+   * shared limit divided by the instance count, so they admit again, but at most the shared limit plus each
+   * instance's share in all (docs/limits.md), and no request fails.
    */
   @Test
   void redisOutageDegradesWithinTheDocumentedBoundWithoutServerErrors(@TempDir Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(redis.owned(), "needs a Redis the test can stop");
     startGateways(dir, 300);
     Outcome outcome = load(1200, 50, redis::pause);
     assertThat(outcome.serverErrors()).isZero();
     assertThat(outcome.other()).isZero();
-    assertThat(outcome.admitted()).isBetween(300, 300 + 3 * 100);
+    // the first 600 requests spend the shared 300; the fallback admits some of the last 600, never more than 3 × 100
+    assertThat(outcome.admitted()).isBetween(301, 300 + 3 * 100);
   }
 }

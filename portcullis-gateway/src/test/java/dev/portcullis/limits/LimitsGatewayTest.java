@@ -36,6 +36,7 @@ class LimitsGatewayTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static Vertx upstreamVertx;
+  static SimulatedUpstream upstream;
   static Vertx vertx;
   static Portcullis portcullis;
   static final HttpClient http = HttpClient.newHttpClient();
@@ -43,13 +44,13 @@ class LimitsGatewayTest {
   @BeforeAll
   static void start() throws Exception {
     upstreamVertx = Vertx.vertx();
-    SimulatedUpstream upstream = SimulatedUpstream.start(upstreamVertx,
+    upstream = SimulatedUpstream.start(upstreamVertx,
         SimulatorOptions.defaults().withReplyTokens(120)).await();
     Path dir = Files.createTempDirectory("limits-test");
     String yaml = """
         server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
         admin: {host: 127.0.0.1, port: 0}
-        upstreams: [{name: sim, base-url: "%s", models: [sim-small, sim-large]}]
+        upstreams: [{name: sim, base-url: "%s", models: [sim-small, sim-large, sim-error-503]}]
         identity:
           store: {sqlite: ids.db}
           api-keys: {pepper: "pepper-for-tests-0123456789abcdef0123"}
@@ -114,7 +115,9 @@ class LimitsGatewayTest {
     for (int i = 0; i < 3; i++) {
       HttpResponse<String> ok = chat(key, body("sim-small", false, ",\"max_tokens\":5"));
       assertThat(ok.statusCode()).isEqualTo(200);
-      assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
+      // the gateway's view of the caller's limits, never the upstream's account-wide ones (which it also sends)
+      assertThat(ok.headers().allValues("x-ratelimit-limit-requests")).containsExactly("3");
+      assertThat(ok.headers().firstValue("x-ratelimit-limit-tokens")).isEmpty();
       assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue(Integer.toString(2 - i));
       assertThat(ok.headers().firstValue("ratelimit-policy")).hasValueSatisfying(v ->
           assertThat(v).contains("\"free-rpm\";q=3;w=60"));
@@ -126,6 +129,7 @@ class LimitsGatewayTest {
     JsonNode error = JSON.readTree(refused.body()).path("error");
     assertThat(error.path("type").asText()).isEqualTo("rate_limit_error");
     assertThat(error.path("message").asText()).contains("free-rpm");
+    assertThat(error.path("limit").asText()).isEqualTo("free-rpm");
     // another key of the same tenant has its own budget
     assertThat(chat(key("app2"), body("sim-small", false, "")).statusCode()).isEqualTo(200);
   }
@@ -166,6 +170,31 @@ class LimitsGatewayTest {
         + portcullis.gateway().port() + "/v1/models")).header("authorization", "Bearer " + key).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(JSON.readTree(models.body()).path("data").findValuesAsText("id")).containsExactly("sim-small");
+  }
+
+  @Test
+  void planOutputMaximumIsSetOnRequestsThatNameNoneAndBoundsEachChoice() throws Exception {
+    String key = key("app3");
+    assertThat(chat(key, body("sim-small", false, "")).statusCode()).isEqualTo(200);
+    JsonNode sent = JSON.readTree(upstream.lastRequest().body());
+    assertThat(sent.path("max_completion_tokens").asLong()).isEqualTo(200);
+    assertThat(sent.has("max_tokens")).isFalse();
+    // two choices of 150 each are within a plan maximum of 200 per choice
+    assertThat(chat(key, body("sim-small", false, ",\"n\":2,\"max_tokens\":150")).statusCode()).isEqualTo(200);
+    JsonNode sentN = JSON.readTree(upstream.lastRequest().body());
+    assertThat(sentN.path("max_tokens").asLong()).isEqualTo(150);
+    assertThat(sentN.has("max_completion_tokens")).isFalse();
+  }
+
+  @Test
+  void upstreamErrorAnswersAreNotChargedToTokenQuotas() throws Exception {
+    // each failed call reserves ~20 of the key's 80 tokens; charged in full, the fifth would be refused with 429
+    String key = key("metered-app");
+    for (int i = 0; i < 8; i++) {
+      HttpResponse<String> failed = chat(key, body("sim-error-503", false, ",\"max_tokens\":10"));
+      assertThat(failed.statusCode()).as("call %d", i).isEqualTo(503);
+    }
+    assertThat(chat(key, body("sim-small", false, ",\"max_tokens\":10")).statusCode()).isEqualTo(200);
   }
 
   @Test

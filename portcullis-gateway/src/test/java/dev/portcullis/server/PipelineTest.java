@@ -128,7 +128,7 @@ class PipelineTest {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> completions.size() >= 2);
     var list = List.copyOf(completions);
     assertThat(list).hasSize(2);
-    assertThat(list.get(0)).isEqualTo(new dev.portcullis.pipeline.Completion(200, true, 4, 16, "complete"));
+    assertThat(list.get(0)).isEqualTo(new dev.portcullis.pipeline.Completion(200, true, 200, 4, 16, "complete"));
     assertThat(list.get(1).status()).isEqualTo(429);
     assertThat(list.get(1).forwarded()).isFalse();
     assertThat(list.get(1).outcome()).isEqualTo("rejected");

@@ -127,6 +127,10 @@ public final class SimulatedUpstream implements AutoCloseable {
       error(res, 405, "invalid_request_error", "method not allowed");
       return;
     }
+    // as OpenAI does: the provider account's own limits on every answer
+    res.putHeader("x-ratelimit-limit-requests", "10000").putHeader("x-ratelimit-remaining-requests", "9999")
+        .putHeader("x-ratelimit-reset-requests", "6ms").putHeader("x-ratelimit-limit-tokens", "2000000")
+        .putHeader("x-ratelimit-remaining-tokens", "1999000").putHeader("x-ratelimit-reset-tokens", "30ms");
     JsonNode request;
     try {
       request = JSON.readTree(body.getBytes());

@@ -2,20 +2,26 @@ package dev.portcullis.bench.limit;
 
 import dev.portcullis.limit.config.Unit;
 import dev.portcullis.limit.store.AcquireRequest;
+import dev.portcullis.limit.store.AcquireResult;
 import dev.portcullis.limit.store.Charge;
 import dev.portcullis.limit.store.Keys;
 import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.store.Meter;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * Open-loop load on the Redis limit store, the way a gateway instance issues decisions: asynchronously, from one
@@ -26,8 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp portcullis-bench/target/benchmarks.jar dev.portcullis.bench.limit.RedisDecisionLoad \
- *      redis://127.0.0.1:PORT RATE SECONDS [WARMUP_SECONDS]
+ *      redis://127.0.0.1:PORT RATE SECONDS [WARMUP_SECONDS [ping]]
  * </pre>
+ *
+ * With {@code ping}, each decision is replaced by a plain PING through Lettuce with its default settings: the floor
+ * that any decision through this JVM client on this machine pays, without the script or the store's code.
  *
  * Bounded: at most RATE × SECONDS decisions after the warm-up, and it gives up on answers 10 s after the last send.
  */
@@ -35,36 +44,57 @@ public final class RedisDecisionLoad {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: RedisDecisionLoad redis://host:port RATE SECONDS [WARMUP_SECONDS]");
+            System.err.println("usage: RedisDecisionLoad redis://host:port RATE SECONDS [WARMUP_SECONDS [ping]]");
             System.exit(2);
         }
         String uri = args[0];
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        if (rate < 1 || rate > 1_000_000 || seconds < 1 || seconds > 300 || warmup < 0 || warmup > 120) {
-            throw new IllegalArgumentException("rate 1..1,000,000/s, seconds 1..300, warm-up 0..120");
+        boolean ping = args.length > 4 && args[4].equals("ping");
+        if (rate < 1 || rate > 1_000_000 || seconds < 1 || seconds > 300 || warmup < 0 || warmup > 120
+                || (args.length > 4 && !ping)) {
+            throw new IllegalArgumentException("rate 1..1,000,000/s, seconds 1..300, warm-up 0..120, mode ping");
+        }
+        if (ping) {
+            RedisClient client = RedisClient.create(uri);
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisAsyncCommands<String, String> redis = connection.async();
+                report(rate, seconds, run(i -> redis.ping().thenApply(pong -> true), rate, warmup, seconds));
+            } finally {
+                client.shutdown();
+            }
+            return;
         }
         String prefix = "load" + Keys.newReservationId().substring(0, 8) + ":{limits}:";
         try (LimitStore store = LimitStores.redis(uri, Duration.ofSeconds(2), InstantSource.system(), prefix)) {
             AcquireRequest[] requests = requests();
-            if (warmup > 0) {
-                run(store, requests, rate, warmup);
-            }
-            Result r = run(store, requests, rate, seconds);
-            long[] l = r.latenciesNanos();
-            Arrays.sort(l);
-            System.out.printf("target %,d decisions/s for %d s: achieved %,.0f/s, %,d answered (%,d refused by the"
-                    + " limit), %,d failed%s%n", rate, seconds, r.answered() / r.elapsedSeconds(), r.answered(),
-                    r.refused(), r.failed(),
-                    r.answered() / r.elapsedSeconds() < rate * 0.95 ? "  ** FELL BEHIND THE TARGET RATE **" : "");
-            System.out.printf("latency from due time: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n", us(l, 0.50),
-                    us(l, 0.90), us(l, 0.99), us(l, 0.999), us(l, 1.0));
-            long[] t = r.serviceNanos();
-            Arrays.sort(t);
-            System.out.printf("latency from send:     p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n", us(t, 0.50),
-                    us(t, 0.90), us(t, 0.99), us(t, 0.999), us(t, 1.0));
+            report(rate, seconds, run(i -> store.acquire(requests[i & (requests.length - 1)])
+                    .thenApply(AcquireResult::admitted), rate, warmup, seconds));
         }
+    }
+
+    private static Result run(IntFunction<CompletionStage<Boolean>> send, int rate, int warmup, int seconds)
+            throws InterruptedException {
+        if (warmup > 0) {
+            run(send, rate, warmup);
+        }
+        return run(send, rate, seconds);
+    }
+
+    private static void report(int rate, int seconds, Result r) {
+        long[] l = r.latenciesNanos();
+        Arrays.sort(l);
+        System.out.printf("target %,d decisions/s for %d s: achieved %,.0f/s, %,d answered (%,d refused by the"
+                + " limit), %,d failed%s%n", rate, seconds, r.answered() / r.elapsedSeconds(), r.answered(),
+                r.refused(), r.failed(),
+                r.answered() / r.elapsedSeconds() < rate * 0.95 ? "  ** FELL BEHIND THE TARGET RATE **" : "");
+        System.out.printf("latency from due time: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n", us(l, 0.50),
+                us(l, 0.90), us(l, 0.99), us(l, 0.999), us(l, 1.0));
+        long[] t = r.serviceNanos();
+        Arrays.sort(t);
+        System.out.printf("latency from send:     p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n", us(t, 0.50),
+                us(t, 0.90), us(t, 0.99), us(t, 0.999), us(t, 1.0));
     }
 
     /** Latencies from the due time and from the actual send (the store's own answer time, without sender lateness). */
@@ -88,7 +118,8 @@ public final class RedisDecisionLoad {
         return requests;
     }
 
-    static Result run(LimitStore store, AcquireRequest[] requests, int rate, int seconds) throws InterruptedException {
+    /** Sends {@code send.apply(i)} for decision i (its answer: admitted) at {@code rate} per second. */
+    static Result run(IntFunction<CompletionStage<Boolean>> send, int rate, int seconds) throws InterruptedException {
         int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds);
         long[] latencies = new long[total];
         long[] serviceTimes = new long[total];
@@ -107,7 +138,7 @@ public final class RedisDecisionLoad {
                 long due = start + (long) (i * interval);
                 int slot = i;
                 long sent = System.nanoTime();
-                store.acquire(requests[i & (requests.length - 1)]).whenComplete((result, error) -> {
+                send.apply(i).whenComplete((admitted, error) -> {
                     long at = System.nanoTime();
                     latencies[slot] = at - due;
                     serviceTimes[slot] = at - sent;
@@ -117,7 +148,7 @@ public final class RedisDecisionLoad {
                         }
                     } else {
                         answered.incrementAndGet();
-                        if (!result.admitted()) {
+                        if (!admitted) {
                             refused.incrementAndGet();
                         }
                     }

@@ -44,14 +44,16 @@ public final class LimitStores {
     /**
      * The store a configuration asks for: in memory when {@code redisUri} is null, otherwise Redis behind a
      * {@link FailoverLimitStore} with the configuration's failure mode and instance count (read once: changing
-     * them needs a restart). {@code localMaxKeys} bounds the in-process store in both cases.
+     * them needs a restart). Redis keys start with {@code redisPrefix} followed by the hash tag {@code {limits}:}
+     * ({@code redisPrefix} itself must carry no braces). {@code localMaxKeys} bounds the in-process store in both
+     * cases.
      */
     public static LimitStore forConfig(dev.portcullis.limit.config.LimitsConfig config, String redisUri,
-            Duration commandTimeout, InstantSource clock, int localMaxKeys) {
+            String redisPrefix, Duration commandTimeout, InstantSource clock, int localMaxKeys) {
         if (redisUri == null) {
             return memory(clock, localMaxKeys, localMaxKeys);
         }
-        return redisWithFallback(redis(redisUri, commandTimeout, clock, DEFAULT_PREFIX), clock,
+        return redisWithFallback(redis(redisUri, commandTimeout, clock, redisPrefix + "{limits}:"), clock,
                 config.failureMode(), config.instances(), localMaxKeys);
     }
 
