@@ -121,10 +121,13 @@ public final class Portcullis {
       LimitEngine engine = new LimitEngine(store, clock, limits, ledger);
       FunctionCounter.builder("portcullis.budget.seed.failures", engine, LimitEngine::seedFailures)
           .description("budget counters that could not start from the usage ledger").register(metrics.registry());
+      FunctionCounter.builder("portcullis.limit.store.evictions", store, LimitStore::evictions)
+          .description("in-process limit counters dropped because the store was full (they restart from zero)")
+          .register(metrics.registry());
       FunctionCounter.builder("portcullis.limit.store.failures", engine, LimitEngine::storeFailures)
           .description("limit decisions refused because the limit store failed (fail closed)")
           .register(metrics.registry());
-      builder.stage(new LimitStage(engine, estimator));
+      builder.stage(new LimitStage(engine, estimator, () -> LimitsSection.config(live.current())));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The limit stage. Checks the caller's plan (model allow-list, largest {@code max_tokens}, which is set on requests
@@ -57,13 +58,20 @@ public final class LimitStage implements Stage {
 
   private final LimitEngine engine;
   private final TokenEstimator estimator;
+  /** The newest limits configuration (the live snapshot's, not an exchange's, which may be older). */
+  private final Supplier<LimitsConfig> current;
   /** Ledger ids: minted here, since request ids may come from clients and must not decide what is counted. */
   private final String usageIdPrefix = UUID.randomUUID() + "-";
   private final AtomicLong usageIds = new AtomicLong();
 
-  public LimitStage(LimitEngine engine, TokenEstimator estimator) {
+  /**
+   * {@code current} gives the newest configuration's limits: the engine follows it, so an exchange that still holds
+   * an older snapshot cannot switch the engine back to it after a reload.
+   */
+  public LimitStage(LimitEngine engine, TokenEstimator estimator, Supplier<LimitsConfig> current) {
     this.engine = engine;
     this.estimator = estimator;
+    this.current = current;
   }
 
   @Override
@@ -77,8 +85,9 @@ public final class LimitStage implements Stage {
     if (config == null) {
       return Decision.CONTINUE_NOW;
     }
-    if (config != engine.config()) {
-      engine.update(config);
+    LimitsConfig newest = current.get();
+    if (newest != null && newest != engine.config()) {
+      engine.update(newest);
     }
     Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
     String planName = principal != null ? principal.plan() : config.defaultPlan();

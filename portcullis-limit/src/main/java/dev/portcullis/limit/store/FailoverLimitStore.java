@@ -102,6 +102,12 @@ public final class FailoverLimitStore implements LimitStore {
                 .description("limit decisions made without the shared store").register(registry);
     }
 
+    /** Evictions of the fallback's in-process counters (the shared store has no bound of its own). */
+    @Override
+    public long evictions() {
+        return local.evictions() + shared.evictions();
+    }
+
     @Override
     public CompletionStage<AcquireResult> acquire(AcquireRequest request) {
         if (health.get() == StoreHealth.DEGRADED) {

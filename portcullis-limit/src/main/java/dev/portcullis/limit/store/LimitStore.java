@@ -21,6 +21,14 @@ public interface LimitStore extends AutoCloseable {
      */
     CompletionStage<Boolean> settle(String reservationId, long actualTokens, long actualSpendMicros);
 
+    /**
+     * Live counters this store dropped to stay within its bound (a dropped counter starts again from zero), since
+     * it was created; 0 for a store without such a bound.
+     */
+    default long evictions() {
+        return 0;
+    }
+
     /** Settle with nothing used: refunds tokens and spend, frees leases. Requests stay counted. */
     default CompletionStage<Boolean> release(String reservationId) {
         return settle(reservationId, 0, 0);

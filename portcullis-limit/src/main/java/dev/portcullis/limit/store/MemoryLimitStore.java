@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class MemoryLimitStore implements LimitStore {
     private static final long CONCURRENCY_RETRY_MICROS = 1_000_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MemoryLimitStore.class);
 
     private final InstantSource clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -38,7 +39,10 @@ final class MemoryLimitStore implements LimitStore {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, State> eldest) {
                 if (size() > maxKeys) {
-                    evictions.incrementAndGet();
+                    if (evictions.incrementAndGet() == 1) {
+                        LOG.warn("limit store full ({} counters): the least recently used are dropped and start again"
+                                + " from zero; raise the bound", maxKeys);
+                    }
                     return true;
                 }
                 return false;
@@ -52,8 +56,8 @@ final class MemoryLimitStore implements LimitStore {
         };
     }
 
-    /** Live counters evicted because the store was full. */
-    long evictions() {
+    @Override
+    public long evictions() {
         return evictions.get();
     }
 
