@@ -11,6 +11,7 @@ import dev.portcullis.limit.Lease;
 import dev.portcullis.limit.LimitDecision;
 import dev.portcullis.limit.LimitEngine;
 import dev.portcullis.limit.LimitRequest;
+import dev.portcullis.limit.RateLimitStatus;
 import dev.portcullis.limit.Usage;
 import dev.portcullis.limit.config.LimitsConfig;
 import dev.portcullis.limit.config.Plan;
@@ -96,40 +97,30 @@ public final class LimitStage implements Stage {
       exchange.put(Exchange.ALLOWED_MODELS, plan::allowsModel);
     }
     if (!exchange.route().forwarded()) {
-      return Decision.CONTINUE_NOW;
-    }
-    if (plan != null && !plan.allowsModel(exchange.model())) {
-      return Decision.reject(403, new ApiError("The model '" + exchange.model() + "' is not available on your plan.",
-          "invalid_request_error", "model", "model_not_allowed"));
+      return withStatus(exchange, request(exchange, principal, planName, new TokenEstimator.Estimate(null, 0, 0)),
+          Decision.CONTINUE);
     }
     ObjectNode body = exchange.body();
     TokenEstimator.Estimate estimate = estimate(exchange.route(), body);
+    LimitRequest request = request(exchange, principal, planName, estimate);
+    if (plan != null && !plan.allowsModel(exchange.model())) {
+      return withStatus(exchange, request, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
+          + "' is not available on your plan.", "invalid_request_error", "model", "model_not_allowed")));
+    }
     String outputParam = outputParam(exchange.route(), body);
     if (plan != null && outputParam != null) {
       // the plan bounds each choice's output: a request that names no maximum gets the plan's
       JsonNode asked = body.get(outputParam);
       if (asked != null && asked.canConvertToLong() && asked.asLong() > plan.maxOutputTokens()) {
-        return Decision.reject(400, new ApiError("The requested maximum output of " + asked.asLong()
-            + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".", "invalid_request_error",
-            outputParam, "max_tokens_too_large"));
+        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output of "
+            + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
+            "invalid_request_error", outputParam, "max_tokens_too_large")));
       }
       if (asked == null || asked.isNull()) {
         body.put(outputParam, plan.maxOutputTokens());
         exchange.markBodyModified();
       }
     }
-    LimitRequest request = LimitRequest.builder()
-        .ip(exchange.clientAddress() == null ? UNKNOWN_CLIENT : exchange.clientAddress())
-        .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
-        .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
-        .tenant(principal == null ? null : principal.tenant())
-        .route(exchange.route().id())
-        .model(exchange.model())
-        .plan(planName)
-        .headers(headers(exchange))
-        .promptTokens(estimate.promptTokens())
-        .maxOutputTokens(estimate.maxOutputTokens() < 0 ? LimitRequest.PLAN_DEFAULT : estimate.maxOutputTokens())
-        .build();
     Instant admittedAt = engine.now();
     CompletableFuture<LimitDecision> decided = engine.acquire(request).toCompletableFuture();
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
@@ -143,6 +134,51 @@ public final class LimitStage implements Stage {
       } else {
         promise.complete(decide(exchange, request, d, admittedAt));
       }
+    }));
+    return promise.future();
+  }
+
+  private LimitRequest request(Exchange exchange, Principal principal, String planName,
+      TokenEstimator.Estimate estimate) {
+    return LimitRequest.builder()
+        .ip(exchange.clientAddress() == null ? UNKNOWN_CLIENT : exchange.clientAddress())
+        .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
+        .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
+        .tenant(principal == null ? null : principal.tenant())
+        .route(exchange.route().id())
+        .model(exchange.model())
+        .plan(planName)
+        .headers(headers(exchange))
+        .promptTokens(estimate.promptTokens())
+        .maxOutputTokens(estimate.maxOutputTokens() < 0 ? LimitRequest.PLAN_DEFAULT : estimate.maxOutputTokens())
+        .build();
+  }
+
+  /**
+   * {@code decision}, with the caller's limit headers read without charging anything (requests that are not
+   * forwarded, or refused by the plan, still tell the caller where it stands). A store that cannot answer leaves the
+   * headers out; it never changes the decision.
+   */
+  private Future<Decision> withStatus(Exchange exchange, LimitRequest request, Decision decision) {
+    CompletableFuture<RateLimitStatus> status;
+    try {
+      status = engine.usage(request).toCompletableFuture();
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(decision);
+    }
+    if (status.isDone()) {
+      if (!status.isCompletedExceptionally()) {
+        status.join().headers().forEach(exchange.responseHeaders()::set);
+      }
+      return Future.succeededFuture(decision);
+    }
+    Promise<Decision> promise = Promise.promise();
+    var context = Vertx.currentContext();
+    status.whenComplete((s, e) -> context.runOnContext(v -> {
+      if (e == null) {
+        s.headers().forEach(exchange.responseHeaders()::set);
+      }
+      promise.complete(decision);
     }));
     return promise.future();
   }

@@ -56,6 +56,12 @@ class GatewayProcessesTest {
 
   /** Starts three gateways whose limit keys start with {@code prefix} (a Redis shared with other runs stays apart). */
   void startGateways(Path dir, int limit) throws Exception {
+    startGateways(dir, "{name: shared-cap, per: [global], unit: requests, algorithm: sliding-window, limit: " + limit
+        + ", period: 1h}");
+  }
+
+  /** Starts three gateways with one global rule (YAML flow mapping), sharing the test's Redis. */
+  void startGateways(Path dir, String globalRule) throws Exception {
     String prefix = "gp" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":";
     Path config = dir.resolve("portcullis.yaml");
     Files.writeString(config, """
@@ -69,10 +75,10 @@ class GatewayProcessesTest {
           instances: 3
           failure-mode: fail-open-local
           global:
-            - {name: shared-cap, per: [global], unit: requests, algorithm: sliding-window, limit: %d, period: 1h}
+            - %s
           plans:
             open: {limits: []}
-        """.formatted(upstream.baseUrl(), redis.uri(), prefix, limit));
+        """.formatted(upstream.baseUrl(), redis.uri(), prefix, globalRule));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (int i = 0; i < 3; i++) {
       processes.add(new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -144,6 +150,53 @@ class GatewayProcessesTest {
     assertThat(outcome.admitted()).isEqualTo(500);
     assertThat(outcome.refused()).isEqualTo(1500);
     assertThat(outcome.serverErrors()).isZero();
+  }
+
+  /**
+   * Issue 4, proof (c): a shared token quota of 3,000 across three processes, 600 requests sent at once, each
+   * reserving its estimated prompt plus {@code max_tokens: 20} and settling with the upstream's reported usage. Bound
+   * stated here: the tokens the upstream reported for admitted requests (what is debited) never exceed the quota
+   * plus, for each admitted request, how far its usage exceeded its reservation (the estimation error of requests
+   * in flight; zero when the estimate is not short).
+   */
+  @Test
+  void tokensDebitedAcrossThreeProcessesStayWithinTheQuotaPlusTheEstimationError(@TempDir Path dir)
+      throws Exception {
+    startGateways(dir, "{name: shared-tokens, per: [global], unit: tokens, algorithm: sliding-window, limit: 3000,"
+        + " period: 1h}");
+    String body = "{\"model\":\"sim-small\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":"
+        + "\"Summarise the quarterly report in three short sentences\"}]}";
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long reserved = new dev.portcullis.limit.tokens.TokenEstimator().estimate(
+        dev.portcullis.limit.tokens.TokenEstimator.Endpoint.CHAT_COMPLETIONS, json.readTree(body)).promptTokens() + 20;
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      all.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(i % 3)
+          + "/v1/chat/completions")).timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    long debited = 0;
+    long shortfall = 0;
+    int admitted = 0;
+    int refused = 0;
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      HttpResponse<String> r = f.get(3, TimeUnit.MINUTES);
+      if (r.statusCode() == 200) {
+        long used = json.readTree(r.body()).path("usage").path("total_tokens").asLong(-1);
+        assertThat(used).isPositive();
+        admitted++;
+        debited += used;
+        shortfall += Math.max(0, used - reserved);
+      } else {
+        assertThat(r.statusCode()).isEqualTo(429);
+        refused++;
+      }
+    }
+    assertThat(admitted).isGreaterThanOrEqualTo((int) (3000 / reserved));
+    assertThat(refused).isPositive();
+    assertThat(debited).isLessThanOrEqualTo(3000 + shortfall);
   }
 
   /**

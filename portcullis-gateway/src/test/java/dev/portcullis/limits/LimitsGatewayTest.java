@@ -170,6 +170,12 @@ class LimitsGatewayTest {
         + portcullis.gateway().port() + "/v1/models")).header("authorization", "Bearer " + key).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(JSON.readTree(models.body()).path("data").findValuesAsText("id")).containsExactly("sim-small");
+    // every answer says where the caller stands; refusals by the plan and the model list charge nothing
+    for (HttpResponse<String> res : List.of(model, big, models)) {
+      assertThat(res.headers().allValues("x-ratelimit-limit-requests")).as(res.uri().getPath()).containsExactly("3");
+      assertThat(res.headers().allValues("x-ratelimit-remaining-requests")).containsExactly("3");
+      assertThat(res.headers().firstValue("ratelimit-policy")).isPresent();
+    }
   }
 
   @Test
@@ -201,6 +207,12 @@ class LimitsGatewayTest {
   void streamIsCutWithAnErrorEventWhenItExceedsTheTokenQuota() throws Exception {
     HttpResponse<String> res = chat(key("metered-app"), body("sim-small", true, ""));
     assertThat(res.statusCode()).isEqualTo(200);
+    // a stream's headers carry the token limit too, before the first event
+    assertThat(res.headers().allValues("x-ratelimit-limit-tokens")).containsExactly("80");
+    assertThat(res.headers().firstValue("x-ratelimit-remaining-tokens")).hasValueSatisfying(v ->
+        assertThat(Long.parseLong(v)).isBetween(0L, 79L));
+    assertThat(res.headers().firstValue("ratelimit")).hasValueSatisfying(v ->
+        assertThat(v).startsWith("\"metered-tpm\";r="));
     String[] events = res.body().split("\n\n");
     String last = events[events.length - 1];
     assertThat(last).startsWith("data: ");
