@@ -77,7 +77,7 @@ final class GuardRuntime {
       InjectionGuard injection = p.injection() == null ? null
           : new InjectionGuard("injection", scorer(), p.injection(), p.injectionFailure(), listener);
       PiiGuard output = p.output() == null ? null : new PiiGuard("pii-output", new Redactor(scanner, p.output()),
-          dev.portcullis.guard.FailurePolicy.FAIL_CLOSED, false, listener);
+          p.outputFailure(), p.outputShadow(), listener);
       built.put(p.name(), new Built(p, input, injection, output));
     }
     return Map.copyOf(built);

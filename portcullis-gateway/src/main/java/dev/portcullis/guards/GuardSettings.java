@@ -49,6 +49,8 @@ public record GuardSettings(String region, String hashKey, Map<String, Profile> 
    *
    * @param input       actions on PII and secrets in requests
    * @param output      actions on PII and secrets in responses
+   * @param outputShadow report output findings without changing the response
+   * @param canaryShadow report canary and system-prompt leaks without changing or ending the response
    */
   public record Profile(
       String name,
@@ -58,5 +60,9 @@ public record GuardSettings(String region, String hashKey, Map<String, Profile> 
       InjectionProfile injection,
       FailurePolicy injectionFailure,
       ActionPolicy output,
-      CanaryMode canary) {}
+      boolean outputShadow,
+      FailurePolicy outputFailure,
+      CanaryMode canary,
+      boolean canaryShadow,
+      FailurePolicy canaryFailure) {}
 }

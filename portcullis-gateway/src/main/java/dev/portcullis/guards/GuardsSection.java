@@ -38,8 +38,8 @@ import java.util.Set;
  *         shadow: false                 # log only
  *         on-failure: fail-closed       # or fail-open
  *       injection: {profile: balanced, shadow: false, on-failure: fail-closed}
- *       output: {action: redact}        # PII and secrets in responses
- *       canary: block                   # off | redact | block
+ *       output: {action: redact, shadow: false, on-failure: fail-closed}   # PII and secrets in responses
+ *       canary: block                   # off | redact | block, or {mode: block, shadow: false, on-failure: …}
  * </pre>
  */
 public final class GuardsSection implements ConfigSection<GuardSettings> {
@@ -159,15 +159,31 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       injectionFailure = failure(inj.get("on-failure"), path + ".injection.on-failure", problems);
     }
     ActionPolicy output = node.has("output") ? policy(node.get("output"), path + ".output", problems, false) : null;
+    boolean outputShadow = node.path("output").path("shadow").asBoolean(false);
+    FailurePolicy outputFailure = failure(node.path("output").get("on-failure"), path + ".output.on-failure",
+        problems);
     CanaryMode canary = CanaryMode.OFF;
-    if (node.has("canary")) {
+    boolean canaryShadow = false;
+    FailurePolicy canaryFailure = FailurePolicy.FAIL_CLOSED;
+    JsonNode c = node.path("canary");
+    if (c.isObject()) {
+      known(c, path + ".canary", problems, "mode", "shadow", "on-failure");
+      canaryShadow = c.path("shadow").asBoolean(false);
+      canaryFailure = failure(c.get("on-failure"), path + ".canary.on-failure", problems);
+      c = c.path("mode");
+      if (c.isMissingNode()) {
+        problems.add(path + ".canary.mode: missing (off, redact or block)");
+      }
+    }
+    if (c.isValueNode()) {
       try {
-        canary = CanaryMode.valueOf(node.get("canary").asText().toUpperCase(Locale.ROOT));
+        canary = CanaryMode.valueOf(c.asText().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         problems.add(path + ".canary: must be off, redact or block");
       }
     }
-    return new Profile(name, input, shadow, inputFailure, injection, injectionFailure, output, canary);
+    return new Profile(name, input, shadow, inputFailure, injection, injectionFailure, output, outputShadow,
+        outputFailure, canary, canaryShadow, canaryFailure);
   }
 
   private ActionPolicy policy(JsonNode node, String path, List<String> problems, boolean input) {
@@ -175,8 +191,7 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       problems.add(path + ": must be a mapping");
       return null;
     }
-    known(node, path, problems, input ? Set.of("action", "types", "min-confidence", "shadow", "on-failure")
-        : Set.of("action", "types", "min-confidence"));
+    known(node, path, problems, Set.of("action", "types", "min-confidence", "shadow", "on-failure"));
     Action defaultAction = action(node.path("action").asText("redact"), path + ".action", problems);
     ActionPolicy policy = ActionPolicy.uniform(defaultAction == null ? new Action.Redact() : defaultAction);
     for (Iterator<Map.Entry<String, JsonNode>> it = node.path("types").fields(); it.hasNext(); ) {

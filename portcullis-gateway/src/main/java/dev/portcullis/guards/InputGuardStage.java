@@ -141,7 +141,8 @@ public final class InputGuardStage implements Stage {
       }
       exchange.put(CANARY, new CanaryGuard("canary", canary,
           systemPrompt.isBlank() ? null : new SystemPromptLeakDetector(systemPrompt, 6, 0.5),
-          built.profile().canary() == CanaryMode.BLOCK, FailurePolicy.FAIL_CLOSED, runtime.listener()));
+          built.profile().canary() == CanaryMode.BLOCK, built.profile().canaryShadow(),
+          built.profile().canaryFailure(), runtime.listener()));
       changed = true;
     }
     boolean outputWatched = built.output() != null || exchange.get(CANARY) != null || scope.vault().size() > 0;

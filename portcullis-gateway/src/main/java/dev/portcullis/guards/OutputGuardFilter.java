@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.guard.CanaryGuard;
+import dev.portcullis.guard.FailurePolicy;
 import dev.portcullis.guard.GuardContext;
 import dev.portcullis.guard.GuardListener;
 import dev.portcullis.guard.GuardOutcome;
@@ -81,6 +82,23 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         : new Whole(api, built, scope, canary, restore, ctx);
   }
 
+  /** Shadow mode on streams: {@code filter} sees every delta and records its findings; the text passes unchanged. */
+  private static TextStreamFilter detectOnly(TextStreamFilter filter) {
+    return new TextStreamFilter() {
+      @Override
+      public String push(CharSequence delta) {
+        filter.push(delta);
+        return delta.toString();
+      }
+
+      @Override
+      public String finish() {
+        filter.finish();
+        return "";
+      }
+    };
+  }
+
   /** Passes text through unchanged, feeding it to {@code monitor}. */
   private static TextStreamFilter watching(SystemPromptLeakDetector.Monitor monitor) {
     return new TextStreamFilter() {
@@ -134,28 +152,41 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         return body.length() == 0 ? Result.PASS : new Result.End(502, UNREADABLE);
       }
       boolean[] block = {false};
+      boolean[] failed = {false};
       boolean changed = PayloadTexts.rewriteResponse(json, api, (text, role, path) -> {
         String out = text;
         if (built.output() != null) {
-          switch (built.output().inspect(out, scope, ctx)) {
-            case GuardOutcome.Allowed a -> out = a.text();
-            case GuardOutcome.Blocked b -> block[0] = true;
-            case GuardOutcome.Failed f -> block[0] = true;
-          }
+          out = apply(built.output().inspect(out, scope, ctx), out, block, failed);
         }
         if (canary != null) {
-          switch (canary.inspect(out, ctx)) {
-            case GuardOutcome.Allowed a -> out = a.text();
-            case GuardOutcome.Blocked b -> block[0] = true;
-            case GuardOutcome.Failed f -> block[0] = true;
-          }
+          out = apply(canary.inspect(out, ctx), out, block, failed);
         }
         return restore ? scope.vault().restore(out) : out;
       });
+      if (failed[0]) {
+        return new Result.End(503, FAILED);
+      }
       if (block[0]) {
         return new Result.End(403, BLOCKED);
       }
       return changed ? new Result.Emit(List.of(Buffer.buffer(json.toString()))) : Result.PASS;
+    }
+
+    /** The text a guard's outcome leaves; a failure under {@code fail-open} leaves the text as it was. */
+    private static String apply(GuardOutcome outcome, String text, boolean[] block, boolean[] failed) {
+      return switch (outcome) {
+        case GuardOutcome.Allowed a -> a.text();
+        case GuardOutcome.Blocked b -> {
+          block[0] = true;
+          yield text;
+        }
+        case GuardOutcome.Failed f -> {
+          if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+            failed[0] = true;
+          }
+          yield text;
+        }
+      };
     }
 
     @Override
@@ -169,7 +200,9 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
    * it is found; the guard's time is reported once, at the end, as the time spent in all filters of the stream. The
    * system prompt is watched per text channel on the filtered text: when a channel's overlap reaches the threshold,
    * the leak is reported and, under {@code canary: block}, the stream ends (what was sent before that point stays
-   * sent: at most the threshold's share of the prompt).
+   * sent: at most the threshold's share of the prompt). A guard in shadow mode sees every delta and reports what it
+   * finds, and its text passes unchanged. A filter that throws ends the stream whatever {@code on-failure} says:
+   * the text it held back is lost with it, so the stream cannot go on unchanged.
    */
   private static final class Streamed implements ResponseFilter {
     /** Rewrites one parsed event into the events to send; {@code flush} gives what is still held back. */
@@ -181,6 +214,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
     private final List<CanaryStreamFilter> canaries = new ArrayList<>();
     private final List<SystemPromptLeakDetector.Monitor> monitors = new ArrayList<>();
     private final boolean blockOnCanary;
+    private final boolean canaryShadow;
     private final PiiGuard output;
     private final GuardContext ctx;
     private final GuardListener listener;
@@ -195,7 +229,8 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
 
     Streamed(Api api, GuardRuntime.Built built, RequestScope scope, CanaryGuard canary, boolean restore,
         GuardContext ctx, GuardListener listener) {
-      this.blockOnCanary = canary != null && built.profile().canary() == GuardSettings.CanaryMode.BLOCK;
+      this.blockOnCanary = canary != null && canary.blocks() && !canary.shadow();
+      this.canaryShadow = canary != null && canary.shadow();
       this.output = built.output();
       this.ctx = ctx;
       this.listener = listener;
@@ -205,12 +240,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           RedactingStreamFilter r = built.output().streamFilter(scope);
           redactors.add(r);
           reported.add(0);
-          chain = r;
+          chain = built.output().shadow() ? detectOnly(r) : r;
         }
         if (canary != null) {
           CanaryStreamFilter c = canary.streamFilter();
           canaries.add(c);
-          chain = TextStreamFilter.chain(chain, c);
+          chain = TextStreamFilter.chain(chain, canary.shadow() ? detectOnly(c) : c);
           SystemPromptLeakDetector.Monitor m = canary.leakMonitor();
           if (m != null) {
             monitors.add(m);
@@ -360,12 +395,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         List<Applied.Hit> hits = redactors.get(i).hits();
         for (int h = reported.get(i); h < hits.size(); h++) {
           emit(new SecurityEvent(ctx.clock().instant(), output.name(), hits.get(h).type().name(),
-              hits.get(h).action().name(), ctx.route(), ctx.principalId(), false));
+              hits.get(h).action().name(), ctx.route(), ctx.principalId(), output.shadow()));
         }
         reported.set(i, hits.size());
       }
       for (RedactingStreamFilter r : redactors) {
-        if (!r.blockedTypes().isEmpty()) {
+        if (!r.blockedTypes().isEmpty() && !output.shadow()) {
           return true;
         }
       }
@@ -374,7 +409,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           if (!promptLeakReported) {
             promptLeakReported = true;
             emit(new SecurityEvent(ctx.clock().instant(), "canary", "SYSTEM_PROMPT_LEAK",
-                blockOnCanary ? "block" : "log", ctx.route(), ctx.principalId(), false));
+                blockOnCanary ? "block" : "log", ctx.route(), ctx.principalId(), canaryShadow));
           }
           if (blockOnCanary) {
             return true;
@@ -386,7 +421,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           if (!leakReported) {
             leakReported = true;
             emit(new SecurityEvent(ctx.clock().instant(), "canary", "CANARY_LEAK",
-                blockOnCanary ? "block" : "redact", ctx.route(), ctx.principalId(), false));
+                blockOnCanary ? "block" : "redact", ctx.route(), ctx.principalId(), canaryShadow));
           }
           return blockOnCanary;
         }

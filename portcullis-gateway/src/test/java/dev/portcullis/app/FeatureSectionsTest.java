@@ -56,6 +56,17 @@ class FeatureSectionsTest {
         "guards.profiles.p.canary: must be off, redact or block",
         "guards.plans.free: no profile named 'nope'",
         "guards.hash-key: required because a profile uses the hash action");
+    assertThat(problems("""
+        identity: {mode: none}
+        guards:
+          profiles:
+            p:
+              output: {action: redact, shadow: true, on-failure: sometimes}
+              canary: {shadow: true, on-faliure: fail-open}
+        """).problems()).anySatisfy(p -> assertThat(p).startsWith("guards.profiles.p.output.on-failure:"))
+        .anySatisfy(p -> assertThat(p).startsWith("guards.profiles.p.canary.on-faliure: unknown key"))
+        .anySatisfy(p -> assertThat(p).startsWith("guards.profiles.p.canary.mode: missing"))
+        .hasSize(3);
   }
 
   @Test

@@ -39,6 +39,8 @@ class GuardsGatewayTest {
   static Portcullis withCanaries;
   /** Output guards only (input passes unchanged), so sim-echo's answer carries what the output guards must catch. */
   static Portcullis outputOnly;
+  /** Output and canary guards in shadow mode: they report, the answer passes unchanged. */
+  static Portcullis shadowed;
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -50,6 +52,10 @@ class GuardsGatewayTest {
     withCanaries = start("      canary: block\n");
     outputOnly = start("""
               output: {action: redact}
+        """, "");
+    shadowed = start("""
+              output: {action: block, shadow: true}
+              canary: {mode: block, shadow: true}
         """, "");
   }
 
@@ -84,6 +90,7 @@ class GuardsGatewayTest {
     portcullis.stop().await();
     withCanaries.stop().await();
     outputOnly.stop().await();
+    shadowed.stop().await();
     vertx.close().await();
     upstreamVertx.close().await();
   }
@@ -222,6 +229,24 @@ class GuardsGatewayTest {
     assertThat(metrics).containsPattern("portcullis_guard_hits_total\\{[^}]*guard=\"pii-output\"[^}]*type=\"IP_ADDRESS\"");
     assertThat(metrics).containsPattern("portcullis_guard_hits_total\\{[^}]*guard=\"pii-output\"[^}]*type=\"EMAIL\"");
     assertThat(metrics).containsPattern("portcullis_guard_duration_seconds_count\\{[^}]*guard=\"pii-output\"");
+  }
+
+  @Test
+  void shadowOutputGuardsReportButLeaveAnswersAlone() throws Exception {
+    // sim-echo sends back the system prompt with its canary, and the address: both would end the answer
+    String body = JSON.writeValueAsString(Map.of("model", "sim-echo", "stream", true, "messages", java.util.List.of(
+        Map.of("role", "system", "content", "You help the billing team."),
+        Map.of("role", "user", "content", "Reach the desk at 192.0.2.44 today."))));
+    HttpResponse<String> streamed = chat(shadowed, body);
+    assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
+    assertThat(streamedText(streamed.body())).contains("192.0.2.44").contains("Confidential session marker");
+    HttpResponse<String> whole = chat(shadowed, body.replace("\"stream\":true", "\"stream\":false"));
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.body()).contains("192.0.2.44");
+    String metrics = metrics(shadowed);
+    assertThat(metrics).containsPattern(
+        "portcullis_guard_hits_total\\{[^}]*guard=\"pii-output\",shadow=\"true\",type=\"IP_ADDRESS\"");
+    assertThat(metrics).containsPattern("portcullis_guard_hits_total\\{[^}]*shadow=\"true\",type=\"CANARY_LEAK\"");
   }
 
   @Test

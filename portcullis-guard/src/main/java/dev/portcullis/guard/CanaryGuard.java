@@ -9,23 +9,32 @@ import java.util.Set;
 
 /**
  * Output guard for one request: the request's canary (raw, base64, hex, reversed) and verbatim fragments of its
- * system prompt. {@code block} ends the response; otherwise canaries are redacted and the leak is reported.
+ * system prompt. {@code block} ends the response; otherwise canaries are redacted and the leak is reported. In
+ * shadow mode leaks are reported (events flagged shadow) and the response is left alone.
  */
 public final class CanaryGuard {
   private final String name;
   private final CanaryDetector canary;
   private final SystemPromptLeakDetector systemPrompt;
   private final boolean block;
+  private final boolean shadow;
   private final FailurePolicy failurePolicy;
   private final GuardListener listener;
 
   /** {@code systemPrompt} may be null when the request has none. */
   public CanaryGuard(String name, Canary canary, SystemPromptLeakDetector systemPrompt, boolean block,
       FailurePolicy failurePolicy, GuardListener listener) {
+    this(name, canary, systemPrompt, block, false, failurePolicy, listener);
+  }
+
+  /** {@code systemPrompt} may be null when the request has none. */
+  public CanaryGuard(String name, Canary canary, SystemPromptLeakDetector systemPrompt, boolean block, boolean shadow,
+      FailurePolicy failurePolicy, GuardListener listener) {
     this.name = Objects.requireNonNull(name, "name");
     this.canary = new CanaryDetector(Objects.requireNonNull(canary, "canary"));
     this.systemPrompt = systemPrompt;
     this.block = block;
+    this.shadow = shadow;
     this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
     this.listener = Objects.requireNonNull(listener, "listener");
   }
@@ -38,11 +47,14 @@ public final class CanaryGuard {
       String action = block ? "block" : "redact";
       if (canaryLeak) {
         Guards.emit(listener, new SecurityEvent(ctx.clock().instant(), name, "CANARY_LEAK", action, ctx.route(),
-            ctx.principalId(), false));
+            ctx.principalId(), shadow));
       }
       if (promptLeak) {
         Guards.emit(listener, new SecurityEvent(ctx.clock().instant(), name, "SYSTEM_PROMPT_LEAK",
-            block ? "block" : "log", ctx.route(), ctx.principalId(), false));
+            block ? "block" : "log", ctx.route(), ctx.principalId(), shadow));
+      }
+      if (shadow) {
+        return new GuardOutcome.Allowed(output, false);
       }
       if (block && (canaryLeak || promptLeak)) {
         return new GuardOutcome.Blocked(name, canaryLeak && promptLeak ? Set.of("CANARY_LEAK", "SYSTEM_PROMPT_LEAK")
@@ -56,6 +68,18 @@ public final class CanaryGuard {
   /** Stream filter redacting the canary; check {@link CanaryStreamFilter#leaks()} after each push. */
   public CanaryStreamFilter streamFilter() {
     return new CanaryStreamFilter(canary);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public boolean blocks() {
+    return block;
+  }
+
+  public boolean shadow() {
+    return shadow;
   }
 
   /** Accumulates system-prompt overlap over a stream, or null when the request has no system prompt. */
