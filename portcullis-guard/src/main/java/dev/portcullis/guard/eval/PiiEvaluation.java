@@ -275,10 +275,15 @@ public final class PiiEvaluation {
             k, c.total(), c.tp(), c.fp(), c.fn(), c.tn(), c.precision(), c.recall(), c.f1()));
       }
     });
-    b.append("\nSecret cases by source type (recall over positives, false-positive rate over negatives):\n\n");
-    b.append("| source type | positives | detected | negatives | flagged |\n|---|---:|---:|---:|---:|\n");
-    secretsByType.forEach((k, c) -> b.append(String.format(java.util.Locale.ROOT, "| %s | %d | %d | %d | %d |%n",
-        k, c.tp() + c.fn(), c.tp(), c.fp() + c.tn(), c.fp())));
+    b.append("\nSecret cases by source type (a case counts as detected when any secret is found in it; precision,")
+        .append(" recall and F1 are blank where the type has no positive or nothing was flagged):\n\n");
+    b.append("| source type | positives | detected | negatives | flagged | precision | recall | F1 |\n")
+        .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    secretsByType.forEach((k, c) -> b.append(String.format(java.util.Locale.ROOT,
+        "| %s | %d | %d | %d | %d | %s | %s | %s |%n", k, c.tp() + c.fn(), c.tp(), c.fp() + c.tn(), c.fp(),
+        c.tp() + c.fp() == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", c.precision()),
+        c.tp() + c.fn() == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", c.recall()),
+        c.tp() + c.fp() == 0 || c.tp() + c.fn() == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", c.f1()))));
     b.append("\nPhone-PII label rule: validator.js `isMobilePhone` negatives that libphonenumber accepts as valid numbers ")
         .append("(region of the case) are phone numbers, just not mobiles of that locale; the `").append(PHONE_PII_LABELS)
         .append("` rows leave them out. Those cases, and how many the detector flags:\n\n");

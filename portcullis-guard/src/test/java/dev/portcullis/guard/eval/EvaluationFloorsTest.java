@@ -18,12 +18,13 @@ import org.junit.jupiter.api.Test;
 class EvaluationFloorsTest {
   private static Map<String, Counts> pii;
   private static Map<String, Counts> injection;
+  private static InjectionEvaluation scored;
 
   @BeforeAll
   static void evaluate() throws Exception {
     pii = PiiEvaluation.run(Path.of("data/pii-dev.jsonl")).rows();
-    injection = InjectionEvaluation.run(Path.of("data/injection-dev.jsonl"), InjectionScorer.loadDefault())
-        .bySubset(InjectionProfile.BALANCED.threshold(), true);
+    scored = InjectionEvaluation.run(Path.of("data/injection-dev.jsonl"), InjectionScorer.loadDefault());
+    injection = scored.bySubset(InjectionProfile.BALANCED.threshold(), true);
   }
 
   private static Counts pii(String row) {
@@ -79,5 +80,25 @@ class EvaluationFloorsTest {
       }
     }
     assertThat((double) caught / attacks).isGreaterThanOrEqualTo(0.920);
+  }
+
+  @Test
+  void injectionKeepsRecallOnAttacksUnlikeAnyTrainingRow() {
+    long fresh = 0;
+    long caught = 0;
+    long nearDuplicates = 0;
+    for (InjectionEvaluation.Scored s : scored.scored()) {
+      if (s.heldOut() && s.attack()) {
+        if (s.nearDuplicate()) {
+          nearDuplicates++;
+        } else {
+          fresh++;
+          caught += s.score() >= InjectionProfile.BALANCED.threshold() ? 1 : 0;
+        }
+      }
+      assertThat(s.nearDuplicate() && !s.heldOut()).isFalse();
+    }
+    assertThat(nearDuplicates).isEqualTo(60);
+    assertThat((double) caught / fresh).isGreaterThanOrEqualTo(0.885);
   }
 }

@@ -110,4 +110,17 @@ class InjectionScorerTest {
     Train.train(rows).write(b);
     assertThat(a.toByteArray()).isEqualTo(b.toByteArray());
   }
+
+  /** The shipped weights are what the documented command produces from the data in the repository. */
+  @Test
+  void shippedModelIsReproducedByTrainingOnTheRepositorysData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path out = dir.resolve("model.bin");
+    Train.main(new String[] {"data/injection-dev.jsonl", out.toString()});
+    byte[] shipped;
+    try (var in = InjectionScorer.class.getResourceAsStream("/dev/portcullis/guard/injection/model.bin")) {
+      shipped = in.readAllBytes();
+    }
+    assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(shipped);
+  }
 }
