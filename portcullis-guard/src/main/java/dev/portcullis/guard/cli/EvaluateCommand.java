@@ -1,13 +1,19 @@
 package dev.portcullis.guard.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.guard.eval.InjectionEvaluation;
 import dev.portcullis.guard.eval.PiiEvaluation;
 import dev.portcullis.guard.injection.InjectionProfile;
 import dev.portcullis.guard.injection.InjectionScorer;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "guard-eval", mixinStandardHelpOptions = true,
     description = "Evaluate the guards on labelled data and print Markdown tables.")
 public final class EvaluateCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Spec
   CommandSpec spec;
 
@@ -36,24 +44,73 @@ public final class EvaluateCommand implements Callable<Integer> {
   boolean allRows;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    for (Path p : List.of(pii, injection)) {
-      if (!Files.isReadable(p)) {
-        err.println("portcullis guard-eval: cannot read " + p + " (run from the repository root or pass --pii/--injection)");
-        return 2;
-      }
+    try {
+      check(pii, "text", "type", "expect_detect");
+      check(injection, "text", "label");
+    } catch (Inputs.BadInput e) {
+      err.println("portcullis guard-eval: " + e.getMessage());
+      return 2;
+    }
+    PiiEvaluation p;
+    InjectionEvaluation e;
+    try {
+      p = PiiEvaluation.run(pii);
+      e = InjectionEvaluation.run(injection, InjectionScorer.loadDefault());
+    } catch (IOException failed) {
+      err.println("portcullis guard-eval: " + failed.getMessage());
+      return 2;
     }
     out.println("## PII and secrets\n");
-    out.println(PiiEvaluation.run(pii).report());
+    out.println(p.report());
     out.println("## Prompt injection\n");
-    InjectionEvaluation e = InjectionEvaluation.run(injection, InjectionScorer.loadDefault());
     for (InjectionProfile prof : List.of(InjectionProfile.STRICT, InjectionProfile.BALANCED, InjectionProfile.PERMISSIVE)) {
       out.println("### Profile " + prof.name() + "\n");
       out.println(e.report(prof.threshold(), !allRows));
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Fails with a one-line message unless {@code file} is readable, every non-blank line is a JSON object (the message
+   * gives the line, never its content) and at least one row carries all of {@code label} fields.
+   */
+  private static void check(Path file, String... label) {
+    try {
+      Inputs.requireReadableFile(file);
+    } catch (Inputs.BadInput e) {
+      throw new Inputs.BadInput(e.getMessage() + " (run from the repository root or pass --pii/--injection)");
+    }
+    long labelled = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      long no = 0;
+      while ((line = r.readLine()) != null) {
+        no++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode row;
+        try {
+          row = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new Inputs.BadInput(file + ":" + no + ": not JSON");
+        }
+        if (row == null || !row.isObject()) {
+          throw new Inputs.BadInput(file + ":" + no + ": not a JSON object");
+        }
+        if (Arrays.stream(label).allMatch(row::hasNonNull)) {
+          labelled++;
+        }
+      }
+    } catch (IOException e) {
+      throw new Inputs.BadInput("cannot read " + file + ": " + e.getClass().getSimpleName());
+    }
+    if (labelled == 0) {
+      throw new Inputs.BadInput(file + ": no labelled rows (each needs " + String.join(", ", label) + ")");
+    }
   }
 }

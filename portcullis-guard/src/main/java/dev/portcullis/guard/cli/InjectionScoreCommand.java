@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
 /** {@code portcullis injection-score}: the injection score of each document as JSON lines. */
 @Command(name = "injection-score", mixinStandardHelpOptions = true,
     description = "Score text for prompt injection; print one JSON line per document: source, line, score, model, "
-        + "rules, families, flagged (at the profile's threshold). Reads the files given, or stdin.")
+        + "rules, families, flagged (at the profile's threshold). Reads the files given, or stdin; blank documents are "
+        + "skipped. Exit status: 0 done, 1 some --jsonl lines were bad (reported on stderr by line number and "
+        + "skipped), 2 bad usage or input.")
 public final class InjectionScoreCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -50,8 +52,9 @@ public final class InjectionScoreCommand implements Callable<Integer> {
     }
     InjectionScorer scorer = InjectionScorer.loadDefault();
     ObjectMapper json = new ObjectMapper();
+    long bad;
     try {
-      Inputs.read(files, System.in, jsonl, field, doc -> {
+      bad = Inputs.read(files, System.in, jsonl, field, doc -> {
         InjectionScore s = scorer.score(doc.text());
         ObjectNode n = json.createObjectNode();
         n.put("source", doc.source());
@@ -69,12 +72,17 @@ public final class InjectionScoreCommand implements Callable<Integer> {
         }
         n.put("flagged", s.score() >= prof.threshold());
         out.println(n);
-      });
+      }, line -> err.println("portcullis injection-score: " + line));
     } catch (Inputs.BadInput e) {
+      out.flush();
       err.println("portcullis injection-score: " + e.getMessage());
       return 2;
     }
     out.flush();
+    if (bad > 0) {
+      err.println("portcullis injection-score: " + bad + " bad input line(s) skipped");
+      return 1;
+    }
     return 0;
   }
 

@@ -333,11 +333,14 @@ final class SecretRules {
     int cap = start + Scanner.MAX_LOOKAHEAD;
     int k = headerEnd;
     int bodyEnd = headerEnd;
+    // Lines may be separated by real, JSON-escaped (\n, \\n) or flattened (space) line breaks. Header to END footer is
+    // one finding. Unterminated, the finding covers body lines while each follows a line break, or is long enough
+    // after a space not to be a word of prose (base64 lines are 64 characters).
+    boolean lineBreak = true;
+    boolean extending = true;
+    int lineStart = -1;
     while (k < cap) {
       int c = ctx.peek(k);
-      if (c < 0) {
-        break;
-      }
       if (c == '-' && regionEqualsPeek(ctx, k, "-----END ")) {
         int m = k + 9;
         while (m < cap && ctx.peek(m) != '\n' && ctx.peek(m) >= 0) {
@@ -349,16 +352,81 @@ final class SecretRules {
         }
         break;
       }
-      if (c == '\n' || c == '\r' || c == '+' || c == '/' || c == '=' || c == ':' || isAlnum(c)) {
-        k++;
-        if (c != '\n' && c != '\r') {
-          bodyEnd = k;
-        }
-        continue;
+      int step;
+      boolean separator;
+      if (c == '\\') {
+        int e = pemEscape(ctx, k, cap);
+        step = Math.abs(e);
+        separator = e < 0;
+      } else {
+        step = isPemBody(c) || isPemSeparator(c) ? 1 : 0;
+        separator = isPemSeparator(c);
       }
-      break;
+      if (step == 0) {
+        break;
+      }
+      if (!separator) {
+        lineStart = lineStart < 0 ? k : lineStart;
+      } else {
+        boolean breaks = c != ' ' && c != '\t';
+        if (lineStart >= 0) {
+          extending = extending && (lineBreak || k - lineStart >= 16);
+          bodyEnd = extending ? k : bodyEnd;
+          lineStart = -1;
+          lineBreak = breaks;
+        } else {
+          lineBreak = k == headerEnd ? breaks : lineBreak || breaks;
+        }
+      }
+      k += step;
     }
-    ctx.add(FindingType.PRIVATE_KEY, start, Math.max(headerEnd, bodyEnd), 0.95);
+    if (lineStart >= 0 && extending && (lineBreak || k - lineStart >= 16)) {
+      bodyEnd = k;
+    }
+    ctx.add(FindingType.PRIVATE_KEY, start, bodyEnd, 0.95);
+  }
+
+  /** Base64 and the header lines of legacy encrypted keys ({@code Proc-Type: 4,ENCRYPTED}, {@code DEK-Info: …}). */
+  private static boolean isPemBody(int c) {
+    return c == '+' || c == '/' || c == '=' || c == ':' || c == ',' || c == '-' || isAlnum(c);
+  }
+
+  private static boolean isPemSeparator(int c) {
+    return c == '\n' || c == '\r' || c == ' ' || c == '\t';
+  }
+
+  /**
+   * A JSON escape inside a PEM body at {@code k} (one or more backslashes, as in text escaped once or twice): its
+   * length, negative for an escaped line break or tab, positive for an escaped body character ({@code \/},
+   * or a 4-hex-digit escape of one, as .NET writes {@code +}); 0 if it is neither or would read past {@code cap}.
+   */
+  private static int pemEscape(Scanner.Ctx ctx, int k, int cap) {
+    int m = k;
+    while (m < cap && m - k < 8 && ctx.peek(m) == '\\') {
+      m++;
+    }
+    if (m >= cap) {
+      return 0;
+    }
+    int c = ctx.peek(m);
+    if (c == 'n' || c == 'r' || c == 't') {
+      return -(m + 1 - k);
+    }
+    if (c == '/') {
+      return m + 1 - k;
+    }
+    if (c == 'u' && m + 4 < cap) {
+      int v = 0;
+      for (int i = 1; i <= 4; i++) {
+        int h = ctx.peek(m + i);
+        if (!isHex(h)) {
+          return 0;
+        }
+        v = v * 16 + Character.digit(h, 16);
+      }
+      return isPemBody(v) ? m + 5 - k : isPemSeparator(v) ? -(m + 5 - k) : 0;
+    }
+    return 0;
   }
 
   static void npm(Scanner.Ctx ctx, int start, int end, int id) {
