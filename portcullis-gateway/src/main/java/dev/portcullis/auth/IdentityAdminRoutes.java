@@ -284,8 +284,12 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     List<String> cidrs = new ArrayList<>();
     body.path("allowed_cidrs").forEach(c -> cidrs.add(c.asText()));
     Instant expires = expiry(body);
+    String plan = body.hasNonNull("plan") ? body.get("plan").asText() : null;
+    if (plan != null && identity.store().findPlan(plan).isEmpty()) {
+      throw new Invalid("plan '" + plan + "' does not exist");
+    }
     IssuedKey issued = identity.keys().create(new ApiKeyService.KeySpec(tenant, principal, environment, scopes,
-        cidrs, expires));
+        cidrs, expires, plan));
     return withSigningSecret(issued);
   }
 
@@ -389,7 +393,8 @@ public final class IdentityAdminRoutes implements AdminRoutes {
 
   private static ObjectNode key(ApiKeyRecord k) {
     ObjectNode n = JSON.createObjectNode().put("id", k.id()).put("tenant", k.tenantId())
-        .put("principal", k.principalId()).put("environment", k.environment()).put("hint", k.hint());
+        .put("principal", k.principalId()).put("environment", k.environment()).put("hint", k.hint())
+        .put("plan", k.plan());
     k.scopes().forEach(n.putArray("scopes")::add);
     k.allowedCidrs().forEach(n.putArray("allowed_cidrs")::add);
     n.put("created_at", k.createdAt().toString());

@@ -169,6 +169,9 @@ final class ManageCommands {
     @Option(names = "--plan", description = "Plan of the principal, when this command creates it.")
     String plan;
 
+    @Option(names = "--key-plan", description = "Plan of this key alone, instead of its principal's or tenant's.")
+    String keyPlan;
+
     @Option(names = "--env", defaultValue = "live", description = "Key environment, e.g. live or test (default: "
         + "${DEFAULT-VALUE}).")
     String environment;
@@ -196,6 +199,9 @@ final class ManageCommands {
         admin.post("/admin/v1/tenants/" + tenant + "/principals", p);
       }
       ObjectNode body = AdminClient.object().put("principal", principal).put("environment", environment);
+      if (keyPlan != null) {
+        body.put("plan", keyPlan);
+      }
       scopes.forEach(body.putArray("scopes")::add);
       cidrs.forEach(body.putArray("allowed_cidrs")::add);
       if (expiresInDays != null) {

@@ -204,6 +204,26 @@ class LimitsGatewayTest {
   }
 
   @Test
+  void aKeysOwnPlanComesBeforeItsTenantsOverTheAdminApi() throws Exception {
+    URI keys = URI.create("http://127.0.0.1:" + portcullis.gateway().adminPort() + "/admin/v1/tenants/acme/keys");
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(keys).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"principal\":\"app5\",\"plan\":\"metered\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonNode key = JSON.readTree(created.body());
+    assertThat(key.path("plan").asText()).isEqualTo("metered");
+    // the tenant's plan (free) does not offer sim-large; the key's (metered) does, with its own limits
+    HttpResponse<String> res = chat(key.path("key").asText(), body("sim-large", false, ",\"max_tokens\":5"));
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("80");
+    HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(keys).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"principal\":\"app5\",\"plan\":\"gold\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(unknown.statusCode()).isEqualTo(422);
+    assertThat(unknown.body()).contains("plan 'gold' does not exist");
+  }
+
+  @Test
   void streamIsCutWithAnErrorEventWhenItExceedsTheTokenQuota() throws Exception {
     HttpResponse<String> res = chat(key("metered-app"), body("sim-small", true, ""));
     assertThat(res.statusCode()).isEqualTo(200);

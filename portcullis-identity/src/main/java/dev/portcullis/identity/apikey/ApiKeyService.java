@@ -34,14 +34,25 @@ public final class ApiKeyService {
     this.invalidations = Objects.requireNonNull(invalidations, "invalidations");
   }
 
-  /** What a new key grants. {@code expiresAt} may be {@code null} (no expiry); CIDRs are validated here. */
+  /**
+   * What a new key grants. {@code expiresAt} may be {@code null} (no expiry); CIDRs are validated here. {@code plan}
+   * is the key's own plan, or {@code null} to use its principal's or tenant's.
+   */
   public record KeySpec(
       String tenantId,
       String principalId,
       String environment,
       Set<String> scopes,
       List<String> allowedCidrs,
-      Instant expiresAt) {
+      Instant expiresAt,
+      String plan) {
+
+    /** A key without a plan of its own. */
+    public KeySpec(String tenantId, String principalId, String environment, Set<String> scopes,
+        List<String> allowedCidrs, Instant expiresAt) {
+      this(tenantId, principalId, environment, scopes, allowedCidrs, expiresAt, null);
+    }
+
     public KeySpec {
       scopes = Set.copyOf(scopes);
       allowedCidrs = allowedCidrs.stream().map(c -> CidrBlock.parse(c).toString()).toList();
@@ -60,7 +71,7 @@ public final class ApiKeyService {
     String secret = ApiKeyFormat.generate(spec.environment());
     ApiKeyRecord record = new ApiKeyRecord(newId(), spec.tenantId(), spec.principalId(), spec.environment(),
         hasher.hash(secret), ApiKeyFormat.hint(secret), spec.scopes(), spec.allowedCidrs(), now, spec.expiresAt(),
-        null, null, null);
+        null, null, null, spec.plan());
     store.createApiKey(record);
     return new IssuedKey(record, secret);
   }
@@ -81,7 +92,7 @@ public final class ApiKeyService {
     ApiKeyRecord o = old.get();
     Instant expiry = o.expiresAt() != null && o.expiresAt().isAfter(clock.instant()) ? o.expiresAt() : null;
     IssuedKey fresh = create(new KeySpec(o.tenantId(), o.principalId(), o.environment(), o.scopes(),
-        o.allowedCidrs(), expiry));
+        o.allowedCidrs(), expiry, o.plan()));
     if (!store.markApiKeyReplaced(keyId, fresh.record().id(), clock.instant().plus(grace))) {
       store.revokeApiKey(fresh.record().id(), clock.instant());
       return Optional.empty();

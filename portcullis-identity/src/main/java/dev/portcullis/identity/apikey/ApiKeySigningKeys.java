@@ -9,6 +9,7 @@ import dev.portcullis.identity.hmac.SigningKey;
 import dev.portcullis.identity.hmac.SigningKeys;
 import dev.portcullis.identity.store.ApiKeyRecord;
 import dev.portcullis.identity.store.IdentityStore;
+import dev.portcullis.identity.store.ResolvedApiKey;
 import dev.portcullis.identity.store.StoredPrincipal;
 import dev.portcullis.identity.store.Tenant;
 import java.time.Clock;
@@ -73,7 +74,7 @@ public final class ApiKeySigningKeys implements SigningKeys, AutoCloseable {
     if (principal.isEmpty() || tenant.isEmpty()) {
       return Optional.empty();
     }
-    String plan = principal.get().plan() != null ? principal.get().plan() : tenant.get().plan();
+    String plan = new ResolvedApiKey(k, principal.get(), tenant.get()).effectivePlan();
     Map<String, String> attributes = new HashMap<>(principal.get().attributes());
     attributes.put("environment", k.environment());
     Principal p = new Principal(k.tenantId(), k.principalId(), plan, k.scopes(), k.id(), CredentialType.HMAC,

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param revokedAt  revocation time, or {@code null}
  * @param replacedBy id of the key that replaced this one by rotation, or {@code null}
  * @param lastUsedAt last successful use as recorded in batches, or {@code null}
+ * @param plan       the key's own plan, which applies instead of its principal's or tenant's; {@code null} for none
  */
 public record ApiKeyRecord(
     String id,
@@ -27,7 +28,16 @@ public record ApiKeyRecord(
     Instant expiresAt,
     Instant revokedAt,
     String replacedBy,
-    Instant lastUsedAt) {
+    Instant lastUsedAt,
+    String plan) {
+
+  /** A key without a plan of its own. */
+  public ApiKeyRecord(String id, String tenantId, String principalId, String environment, String hash, String hint,
+      Set<String> scopes, List<String> allowedCidrs, Instant createdAt, Instant expiresAt, Instant revokedAt,
+      String replacedBy, Instant lastUsedAt) {
+    this(id, tenantId, principalId, environment, hash, hint, scopes, allowedCidrs, createdAt, expiresAt, revokedAt,
+        replacedBy, lastUsedAt, null);
+  }
 
   public ApiKeyRecord {
     Ids.requireId("key id", id);
@@ -40,6 +50,9 @@ public record ApiKeyRecord(
     scopes = Set.copyOf(scopes);
     scopes.forEach(Ids::requireScope);
     allowedCidrs = List.copyOf(allowedCidrs);
+    if (plan != null) {
+      Ids.requireId("plan name", plan);
+    }
   }
 
   /** True when revoked, or expired at {@code now}. */

@@ -30,7 +30,7 @@ final class JdbcIdentityStore implements IdentityStore {
   private static final int MAX_LIST = 10_000;
   private static final String KEY_COLUMNS =
       "id, tenant_id, principal_id, environment, hash, hint, scopes, allowed_cidrs, created_at, expires_at,"
-          + " revoked_at, replaced_by, last_used_at";
+          + " revoked_at, replaced_by, last_used_at, plan";
 
   private final HikariDataSource dataSource;
   private final String backend;
@@ -102,10 +102,10 @@ final class JdbcIdentityStore implements IdentityStore {
   @Override
   public void createApiKey(ApiKeyRecord k) {
     update("create api key",
-        "INSERT INTO api_keys(" + KEY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO api_keys(" + KEY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         k.id(), k.tenantId(), k.principalId(), k.environment(), k.hash(), k.hint(), String.join(" ", k.scopes()),
         String.join(",", k.allowedCidrs()), k.createdAt(), k.expiresAt(), k.revokedAt(), k.replacedBy(),
-        k.lastUsedAt());
+        k.lastUsedAt(), k.plan());
   }
 
   @Override
@@ -280,7 +280,7 @@ final class JdbcIdentityStore implements IdentityStore {
   private static ApiKeyRecord apiKey(ResultSet rs) throws SQLException {
     return new ApiKeyRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), words(rs.getString(7), " "), List.copyOf(words(rs.getString(8), ",")), instant(rs, 9),
-        instant(rs, 10), instant(rs, 11), rs.getString(12), instant(rs, 13));
+        instant(rs, 10), instant(rs, 11), rs.getString(12), instant(rs, 13), rs.getString(14));
   }
 
   private static Set<String> words(String joined, String separator) {

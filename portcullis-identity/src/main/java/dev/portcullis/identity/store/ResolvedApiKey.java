@@ -10,8 +10,8 @@ public record ResolvedApiKey(ApiKeyRecord key, StoredPrincipal principal, Tenant
     Objects.requireNonNull(tenant, "tenant");
   }
 
-  /** The plan that applies: the principal's override, else the tenant's. */
+  /** The plan that applies: the key's own, else the principal's, else the tenant's. */
   public String effectivePlan() {
-    return principal.plan() != null ? principal.plan() : tenant.plan();
+    return key.plan() != null ? key.plan() : principal.plan() != null ? principal.plan() : tenant.plan();
   }
 }

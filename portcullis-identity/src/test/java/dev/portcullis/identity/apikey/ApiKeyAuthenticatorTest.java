@@ -185,6 +185,22 @@ class ApiKeyAuthenticatorTest {
   }
 
   @Test
+  void aKeysOwnPlanAppliesToItsCallerAndSurvivesRotation() {
+    store.createPlan(new Plan("batch", "Batch"));
+    IssuedKey own = keys.create(new ApiKeyService.KeySpec("acme", "bot", "live", Set.of("chat"), List.of(), null,
+        "batch"));
+    AuthResult result = await(auth.authenticate(own.secret(), CLIENT));
+    assertThat(((AuthResult.Authenticated) result).principal().plan()).isEqualTo("batch");
+    IssuedKey plain = issue(List.of(), null);
+    assertThat(((AuthResult.Authenticated) await(auth.authenticate(plain.secret(), CLIENT))).principal().plan())
+        .isEqualTo("pro");
+    IssuedKey rotated = keys.rotate(own.record().id(), Duration.ZERO).orElseThrow();
+    assertThat(rotated.record().plan()).isEqualTo("batch");
+    assertThat(((AuthResult.Authenticated) await(auth.authenticate(rotated.secret(), CLIENT))).principal().plan())
+        .isEqualTo("batch");
+  }
+
+  @Test
   void refusesAPinnedKeyFromAnAddressOutsideItsNetworks() {
     String secret = issue(List.of("10.1.0.0/16", "2001:db8::/32"), null).secret();
     assertThat(await(auth.authenticate(secret, CLIENT))).isInstanceOf(AuthResult.Authenticated.class);

@@ -91,6 +91,22 @@ abstract class AbstractIdentityStoreTest {
   }
 
   @Test
+  void aKeysOwnPlanIsStoredAndComesBeforeItsPrincipalsAndTenants() {
+    seedAcme();
+    store.createPlan(new Plan("batch", "Batch jobs"));
+    ApiKeyRecord own = new ApiKeyRecord("k1", "acme", "billing-bot", "live", "hash-1", "abcd", Set.of(), List.of(),
+        T0, null, null, null, null, "batch");
+    store.createApiKey(own);
+    ResolvedApiKey resolved = store.resolveApiKey("hash-1").orElseThrow();
+    assertThat(resolved.key()).isEqualTo(own);
+    assertThat(resolved.effectivePlan()).isEqualTo("batch");
+    assertThat(store.findApiKey("k1")).contains(own);
+    assertThatThrownBy(() -> store.createApiKey(new ApiKeyRecord("k2", "acme", "billing-bot", "live", "hash-2",
+        "abcd", Set.of(), List.of(), T0, null, null, null, null, "no-such-plan")))
+        .isInstanceOf(ConflictException.class);
+  }
+
+  @Test
   void refusesTwoKeysWithTheSameHash() {
     seedAcme();
     store.createApiKey(key("k1", "same"));
