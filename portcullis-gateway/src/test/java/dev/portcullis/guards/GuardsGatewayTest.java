@@ -259,6 +259,33 @@ class GuardsGatewayTest {
     assertThat(JSON.readTree(res.body()).path("error").path("code").asText()).isEqualTo("output_blocked");
   }
 
+  static HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().port() + path))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void toolCallArgumentsToolResultsCompletionPromptsAndEmbeddingsInputsAreGuardedUpstream() throws Exception {
+    String ip = "198.51.100.23";
+    String chat = JSON.writeValueAsString(Map.of("model", "sim-small", "messages", java.util.List.of(
+        Map.of("role", "user", "content", "Look up the host"),
+        Map.of("role", "assistant", "tool_calls", java.util.List.of(Map.of("id", "call_1", "type", "function",
+            "function", Map.of("name", "lookup", "arguments", "{\"host\":\"" + ip + "\"}")))),
+        Map.of("role", "tool", "tool_call_id", "call_1", "content", "owner: " + EMAIL))));
+    assertThat(post("/v1/chat/completions", chat).statusCode()).isEqualTo(200);
+    String seen = upstream.lastRequest().body();
+    assertThat(seen).doesNotContain(ip).doesNotContain(EMAIL).contains("[IP_ADDRESS]").contains("[EMAIL_1]");
+
+    assertThat(post("/v1/completions", "{\"model\":\"sim-small\",\"prompt\":[\"ping " + ip + "\"]}")
+        .statusCode()).isEqualTo(200);
+    assertThat(upstream.lastRequest().body()).doesNotContain(ip).contains("[IP_ADDRESS]");
+
+    assertThat(post("/v1/embeddings", "{\"model\":\"sim-small\",\"input\":[\"host " + ip + "\", \"plain\"]}")
+        .statusCode()).isEqualTo(200);
+    assertThat(upstream.lastRequest().body()).doesNotContain(ip).contains("[IP_ADDRESS]").contains("plain");
+  }
+
   @Test
   void cleanRequestsPassUnchanged() throws Exception {
     String body = "{\"model\":\"sim-small\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of France?\"}]}";
