@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Redis limit-store latency on this machine, from the floor up: C client PING and script, the JVM client's PING,
-# then store decisions at 10,000, 25,000 and 50,000/s (open loop), then again with Redis at real-time priority.
+# then store decisions at 10,000, 25,000 and 50,000/s (open loop) through the event-loop store (the gateway's, ADR
+# 0048) and the Lettuce store, interleaved, then the Lettuce store again with Redis at real-time priority.
 # Needs redis-server and redis-benchmark (Debian's redis-tools), a built portcullis-bench, and root for chrt.
-# Traffic goes to 127.0.0.1 only; every run is bounded (20 s each, about 4 minutes in all).
+# Traffic goes to 127.0.0.1 only; every run is bounded (20 s each, about 6 minutes in all).
 #   bench/redis-latency.sh [PORT]        # default 6390; starts its own redis-server there and stops it after
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,14 @@ for c in 1 8; do
     'b:{limits}:res:x' "$now" rid 60000000 1 g r 1 600 60000000 600 2>&1 | tail -2
 done
 for i in 1 2; do echo "== JVM client PING, 10,000/s, run $i"; load 10000 10 10 ping; done
-for i in 1 2; do echo "== store decision, 10,000/s, run $i"; load 10000 10 10; done
-for rate in 25000 50000; do echo "== store decision, $rate/s"; load "$rate" 10 10; done
+for i in 1 2; do
+  echo "== event-loop store, 10,000/s, run $i"; load 10000 10 10 loop
+  echo "== Lettuce store, 10,000/s, run $i"; load 10000 10 10
+done
+for rate in 25000 50000; do
+  echo "== event-loop store, $rate/s"; load "$rate" 10 10 loop
+  echo "== Lettuce store, $rate/s"; load "$rate" 10 10
+done
 if chrt -f -p 50 "$pid" 2>/dev/null; then
   for i in 1 2; do echo "== Redis at SCHED_FIFO 50: store decision, 10,000/s, run $i"; load 10000 10 10; done
   chrt -o -p 0 "$pid"

@@ -98,7 +98,7 @@ public final class Portcullis {
     if (limitSettings != null) {
       LimitsConfig limits = limitSettings.config();
       store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(), redisSettings.prefix(),
-          redisSettings.commandTimeout(), clock, 1_000_000);
+          redisSettings.commandTimeout(), clock, 1_000_000, vertx);
       if (store instanceof FailoverLimitStore failover) {
         failover.bindTo(metrics.registry());
       }

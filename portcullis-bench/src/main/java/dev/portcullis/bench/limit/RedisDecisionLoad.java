@@ -9,6 +9,8 @@ import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.store.Meter;
 import io.lettuce.core.RedisClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
@@ -32,11 +34,13 @@ import java.util.function.IntFunction;
  *
  * <pre>
  * java -cp portcullis-bench/target/benchmarks.jar dev.portcullis.bench.limit.RedisDecisionLoad \
- *      redis://127.0.0.1:PORT RATE SECONDS [WARMUP_SECONDS [ping]]
+ *      redis://127.0.0.1:PORT RATE SECONDS [WARMUP_SECONDS [ping|loop]]
  * </pre>
  *
  * With {@code ping}, each decision is replaced by a plain PING through Lettuce with its default settings: the floor
- * that any decision through this JVM client on this machine pays, without the script or the store's code.
+ * that any decision through this JVM client on this machine pays, without the script or the store's code. With
+ * {@code loop}, decisions go through the store on event-loop-owned connections and are sent from a Vert.x event loop
+ * (every 100 µs, those due are sent), as a gateway's event loop sends them.
  *
  * Bounded: at most RATE × SECONDS decisions after the warm-up, and it gives up on answers 10 s after the last send.
  */
@@ -51,10 +55,26 @@ public final class RedisDecisionLoad {
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        boolean ping = args.length > 4 && args[4].equals("ping");
+        String mode = args.length > 4 ? args[4] : "decide";
+        boolean ping = mode.equals("ping");
         if (rate < 1 || rate > 1_000_000 || seconds < 1 || seconds > 300 || warmup < 0 || warmup > 120
-                || (args.length > 4 && !ping)) {
-            throw new IllegalArgumentException("rate 1..1,000,000/s, seconds 1..300, warm-up 0..120, mode ping");
+                || !(ping || mode.equals("loop") || mode.equals("decide"))) {
+            throw new IllegalArgumentException("rate 1..1,000,000/s, seconds 1..300, warm-up 0..120, mode ping|loop");
+        }
+        if (mode.equals("loop")) {
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+            String prefix = "load" + Keys.newReservationId().substring(0, 8) + ":{limits}:";
+            try (LimitStore store = LimitStores.redisOnEventLoops(vertx, uri, Duration.ofSeconds(2),
+                    InstantSource.system(), prefix)) {
+                AcquireRequest[] requests = requests();
+                if (warmup > 0) {
+                    onLoop(vertx, store, requests, rate, warmup);
+                }
+                report(rate, seconds, onLoop(vertx, store, requests, rate, seconds));
+            } finally {
+                vertx.close().await();
+            }
+            return;
         }
         if (ping) {
             RedisClient client = RedisClient.create(uri);
@@ -165,6 +185,55 @@ public final class RedisDecisionLoad {
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new Result(latencies, serviceTimes, answered.get(), refused.get(), failed.get(), elapsed);
+    }
+
+    /** Sends the decisions due every 100 µs from one event loop, answers read on the same loop. */
+    static Result onLoop(Vertx vertx, LimitStore store, AcquireRequest[] requests, int rate, int seconds)
+            throws InterruptedException {
+        int total = (int) Math.min(Integer.MAX_VALUE - 8, (long) rate * seconds);
+        long[] latencies = new long[total];
+        long[] serviceTimes = new long[total];
+        long[] counts = new long[3]; // answered, refused, failed: touched on the loop only
+        CountDownLatch done = new CountDownLatch(total);
+        double interval = 1e9 / rate;
+        long start = System.nanoTime();
+        int[] next = {0};
+        io.vertx.core.internal.ContextInternal context = (io.vertx.core.internal.ContextInternal) vertx
+                .getOrCreateContext();
+        java.util.concurrent.ScheduledFuture<?>[] ticker = {null};
+        // every 100 µs on the loop's own Netty executor (Vert.x timers tick in milliseconds), like the Lettuce sender
+        context.runOnContext(v -> ticker[0] = context.nettyEventLoop().scheduleAtFixedRate(() -> context.dispatch(t -> {
+            long now = System.nanoTime();
+            while (next[0] < total && start + (long) (next[0] * interval) <= now) {
+                int slot = next[0]++;
+                long due = start + (long) (slot * interval);
+                long sent = System.nanoTime();
+                store.acquire(requests[slot & (requests.length - 1)]).whenComplete((result, error) -> {
+                    long at = System.nanoTime();
+                    latencies[slot] = at - due;
+                    serviceTimes[slot] = at - sent;
+                    if (error != null) {
+                        if (++counts[2] == 1) {
+                            System.out.println("first failure: " + error);
+                        }
+                    } else {
+                        counts[0]++;
+                        if (!result.admitted()) {
+                            counts[1]++;
+                        }
+                    }
+                    done.countDown();
+                });
+            }
+            if (next[0] == total) {
+                ticker[0].cancel(false);
+            }
+        }), 0, 100, TimeUnit.MICROSECONDS));
+        if (!done.await(seconds + 10L, TimeUnit.SECONDS)) {
+            System.out.println("** " + done.getCount() + " decisions unanswered 10 s after the last send **");
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Result(latencies, serviceTimes, counts[0], counts[1], counts[2], elapsed);
     }
 
     private static String us(long[] sorted, double q) {

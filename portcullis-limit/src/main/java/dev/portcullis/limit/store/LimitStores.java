@@ -45,16 +45,22 @@ public final class LimitStores {
      * The store a configuration asks for: in memory when {@code redisUri} is null, otherwise Redis behind a
      * {@link FailoverLimitStore} with the configuration's failure mode and instance count (read once: changing
      * them needs a restart). Redis keys start with {@code redisPrefix} followed by the hash tag {@code {limits}:}
-     * ({@code redisPrefix} itself must carry no braces). {@code localMaxKeys} bounds the in-process store in both
-     * cases.
+     * ({@code redisPrefix} itself must carry no braces). With {@code vertx}, a standalone Redis ({@code redis://},
+     * {@code rediss://}) is reached through connections owned by its event loops; Sentinel URIs, or no
+     * {@code vertx}, use Lettuce. {@code localMaxKeys} bounds the in-process store in both cases.
      */
     public static LimitStore forConfig(dev.portcullis.limit.config.LimitsConfig config, String redisUri,
-            String redisPrefix, Duration commandTimeout, InstantSource clock, int localMaxKeys) {
+            String redisPrefix, Duration commandTimeout, InstantSource clock, int localMaxKeys,
+            io.vertx.core.Vertx vertx) {
         if (redisUri == null) {
             return memory(clock, localMaxKeys, localMaxKeys);
         }
-        return redisWithFallback(redis(redisUri, commandTimeout, clock, redisPrefix + "{limits}:"), clock,
-                config.failureMode(), config.instances(), localMaxKeys);
+        String prefix = redisPrefix + "{limits}:";
+        boolean standalone = redisUri.startsWith("redis://") || redisUri.startsWith("rediss://");
+        LimitStore shared = vertx != null && standalone
+                ? redisOnEventLoops(vertx, redisUri, commandTimeout, clock, prefix)
+                : redis(redisUri, commandTimeout, clock, prefix);
+        return redisWithFallback(shared, clock, config.failureMode(), config.instances(), localMaxKeys);
     }
 
     /** In-process counters, bounded to {@code maxKeys} counters and {@code maxReservations} reservations. */
@@ -84,6 +90,16 @@ public final class LimitStores {
                     resources.shutdown();
                 }, RECONNECT_NANOS);
         return new RedisLimitStore(connection, clock, prefix);
+    }
+
+    /**
+     * Standalone Redis ({@code redis://} or {@code rediss://} URI) through connections owned by {@code vertx}'s event
+     * loops: a decision asked for on an event loop is sent and answered on that loop's thread (ADR 0048). Commands
+     * time out after {@code commandTimeout}; a broken Redis surfaces as a failed stage.
+     */
+    public static LimitStore redisOnEventLoops(io.vertx.core.Vertx vertx, String uri, Duration commandTimeout,
+            InstantSource clock, String prefix) {
+        return new EventLoopRedisLimitStore(vertx, uri, commandTimeout, clock, prefix);
     }
 
     /** Redis Cluster: all keys carry the prefix's hash tag, so every script runs on one slot's node. */

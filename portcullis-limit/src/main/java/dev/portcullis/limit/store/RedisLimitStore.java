@@ -20,8 +20,10 @@ import java.util.concurrent.CompletionStage;
  * a slot. The script gets the time from the injected clock: instances' clocks should be NTP-synchronised.
  */
 final class RedisLimitStore implements LimitStore {
-    private static final String ACQUIRE = script("acquire.lua");
-    private static final String SETTLE = script("settle.lua");
+    static final String ACQUIRE = script("acquire.lua");
+    static final String SETTLE = script("settle.lua");
+    static final String ACQUIRE_SHA = sha1(ACQUIRE);
+    static final String SETTLE_SHA = sha1(SETTLE);
 
     private final RedisConnection connection;
     private final InstantSource clock;
@@ -30,24 +32,36 @@ final class RedisLimitStore implements LimitStore {
     private final String settleSha;
 
     RedisLimitStore(RedisConnection connection, InstantSource clock, String prefix) {
+        this.connection = connection;
+        this.clock = clock;
+        this.prefix = requireTaggedPrefix(prefix);
+        this.acquireSha = ACQUIRE_SHA;
+        this.settleSha = SETTLE_SHA;
+    }
+
+    static String requireTaggedPrefix(String prefix) {
         if (!prefix.matches("[A-Za-z0-9_.:-]*\\{[A-Za-z0-9_.:-]+}[A-Za-z0-9_.:-]*")) {
             throw new IllegalArgumentException(
                     "prefix must contain exactly one non-empty {hash tag}, e.g. portcullis:{limits}:");
         }
-        this.connection = connection;
-        this.clock = clock;
-        this.prefix = prefix;
-        this.acquireSha = sha1(ACQUIRE);
-        this.settleSha = sha1(SETTLE);
+        return prefix;
     }
 
     @Override
     public CompletionStage<AcquireResult> acquire(AcquireRequest request) {
+        String[][] call = acquireCall(prefix, request, Micros.now(clock));
+        int n = request.charges().size();
+        return this.<List<Object>>run(acquireSha, ACQUIRE, ScriptOutputType.MULTI, call[0], call[1])
+                .thenApply(reply -> toResult(reply, n));
+    }
+
+    /** The keys ({@code [0]}) and arguments ({@code [1]}) of acquire.lua for {@code request} at {@code nowMicros}. */
+    static String[][] acquireCall(String prefix, AcquireRequest request, long nowMicros) {
         List<Charge> charges = request.charges();
         int n = charges.size();
         String[] keys = new String[n + 1];
         String[] args = new String[4 + 6 * n];
-        args[0] = Long.toString(Micros.now(clock));
+        args[0] = Long.toString(nowMicros);
         args[1] = request.reservationId();
         args[2] = Long.toString(request.reservationTtlMicros());
         args[3] = Integer.toString(n);
@@ -78,9 +92,8 @@ final class RedisLimitStore implements LimitStore {
                 }
             }
         }
-        keys[n] = reservationKey(request.reservationId());
-        return this.<List<Object>>run(acquireSha, ACQUIRE, ScriptOutputType.MULTI, keys, args)
-                .thenApply(reply -> toResult(reply, n));
+        keys[n] = prefix + "res:" + request.reservationId();
+        return new String[][] {keys, args};
     }
 
     @Override
@@ -121,7 +134,8 @@ final class RedisLimitStore implements LimitStore {
         }).thenCompose(s -> s);
     }
 
-    private static AcquireResult toResult(List<Object> reply, int n) {
+    /** acquire.lua's reply (integers) for {@code n} charges. */
+    static AcquireResult toResult(List<?> reply, int n) {
         List<MeterState> states = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             states.add(new MeterState((Long) reply.get(3 + 2 * i), (Long) reply.get(4 + 2 * i)));

@@ -91,7 +91,8 @@ class FailoverLimitStoreTest {
                 instances: 4
                 plans: { free: {} }
                 """);
-        LimitStore store = LimitStores.forConfig(config, redis.uri(), "portcullis:", Duration.ofSeconds(1), clock, 100);
+        LimitStore store = LimitStores.forConfig(config, redis.uri(), "portcullis:", Duration.ofSeconds(1), clock, 100,
+                null);
         stores.add(store);
         assertThat(store).isInstanceOf(FailoverLimitStore.class);
         assertThat(admitted(store, new Meter.SlidingWindow(1, MINUTE))).isTrue();
@@ -100,7 +101,7 @@ class FailoverLimitStoreTest {
         assertThat(store.acquire(request(new Meter.SlidingWindow(1, MINUTE))).toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(FailoverLimitStore.SharedStoreUnavailableException.class);
-        LimitStore memory = LimitStores.forConfig(config, null, "portcullis:", Duration.ofSeconds(1), clock, 100);
+        LimitStore memory = LimitStores.forConfig(config, null, "portcullis:", Duration.ofSeconds(1), clock, 100, null);
         stores.add(memory);
         assertThat(memory).isNotInstanceOf(FailoverLimitStore.class);
     }
