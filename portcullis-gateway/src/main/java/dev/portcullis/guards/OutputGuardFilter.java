@@ -84,32 +84,26 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
 
   /** Shadow mode on streams: {@code filter} sees every delta and records its findings; the text passes unchanged. */
   private static TextStreamFilter detectOnly(TextStreamFilter filter) {
-    return new TextStreamFilter() {
-      @Override
-      public String push(CharSequence delta) {
-        filter.push(delta);
-        return delta.toString();
-      }
-
-      @Override
-      public String finish() {
-        filter.finish();
-        return "";
-      }
-    };
+    return observing(filter::push, filter::finish);
   }
 
   /** Passes text through unchanged, feeding it to {@code monitor}. */
   private static TextStreamFilter watching(SystemPromptLeakDetector.Monitor monitor) {
+    return observing(monitor::push, () -> {});
+  }
+
+  /** A filter that hands every delta to {@code push} and the end to {@code finish}, changing nothing. */
+  private static TextStreamFilter observing(java.util.function.Consumer<CharSequence> push, Runnable finish) {
     return new TextStreamFilter() {
       @Override
       public String push(CharSequence delta) {
-        monitor.push(delta);
+        push.accept(delta);
         return delta.toString();
       }
 
       @Override
       public String finish() {
+        finish.run();
         return "";
       }
     };

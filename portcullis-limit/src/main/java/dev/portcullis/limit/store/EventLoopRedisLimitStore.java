@@ -82,10 +82,9 @@ final class EventLoopRedisLimitStore implements LimitStore {
         if (!Keys.isSafe(reservationId)) {
             return CompletableFuture.completedFuture(false);
         }
-        String[] keys = {prefix + "res:" + reservationId};
-        String[] args = {Long.toString(Micros.now(clock)), reservationId, Long.toString(actualTokens),
-            Long.toString(actualSpendMicros)};
-        return script(RedisLimitStore.SETTLE_SHA, RedisLimitStore.SETTLE, keys, args)
+        String[][] call = RedisLimitStore.settleCall(prefix, reservationId, actualTokens, actualSpendMicros,
+                Micros.now(clock));
+        return script(RedisLimitStore.SETTLE_SHA, RedisLimitStore.SETTLE, call[0], call[1])
                 .thenApply(r -> r.toLong() == 1L);
     }
 

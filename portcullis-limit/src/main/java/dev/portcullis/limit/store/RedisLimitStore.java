@@ -28,15 +28,11 @@ final class RedisLimitStore implements LimitStore {
     private final RedisConnection connection;
     private final InstantSource clock;
     private final String prefix;
-    private final String acquireSha;
-    private final String settleSha;
 
     RedisLimitStore(RedisConnection connection, InstantSource clock, String prefix) {
         this.connection = connection;
         this.clock = clock;
         this.prefix = requireTaggedPrefix(prefix);
-        this.acquireSha = ACQUIRE_SHA;
-        this.settleSha = SETTLE_SHA;
     }
 
     static String requireTaggedPrefix(String prefix) {
@@ -51,7 +47,7 @@ final class RedisLimitStore implements LimitStore {
     public CompletionStage<AcquireResult> acquire(AcquireRequest request) {
         String[][] call = acquireCall(prefix, request, Micros.now(clock));
         int n = request.charges().size();
-        return this.<List<Object>>run(acquireSha, ACQUIRE, ScriptOutputType.MULTI, call[0], call[1])
+        return this.<List<Object>>run(ACQUIRE_SHA, ACQUIRE, ScriptOutputType.MULTI, call[0], call[1])
                 .thenApply(reply -> toResult(reply, n));
     }
 
@@ -104,14 +100,15 @@ final class RedisLimitStore implements LimitStore {
         if (!Keys.isSafe(reservationId)) {
             return CompletableFuture.completedFuture(false);
         }
-        String[] keys = {reservationKey(reservationId)};
-        String[] args = {Long.toString(Micros.now(clock)), reservationId, Long.toString(actualTokens),
-            Long.toString(actualSpendMicros)};
-        return this.<Long>run(settleSha, SETTLE, ScriptOutputType.INTEGER, keys, args).thenApply(r -> r == 1L);
+        String[][] call = settleCall(prefix, reservationId, actualTokens, actualSpendMicros, Micros.now(clock));
+        return this.<Long>run(SETTLE_SHA, SETTLE, ScriptOutputType.INTEGER, call[0], call[1]).thenApply(r -> r == 1L);
     }
 
-    private String reservationKey(String id) {
-        return prefix + "res:" + id;
+    /** The keys ({@code [0]}) and arguments ({@code [1]}) of settle.lua. */
+    static String[][] settleCall(String prefix, String reservationId, long actualTokens, long actualSpendMicros,
+            long nowMicros) {
+        return new String[][] {{prefix + "res:" + reservationId}, {Long.toString(nowMicros), reservationId,
+            Long.toString(actualTokens), Long.toString(actualSpendMicros)}};
     }
 
     /** EVALSHA, falling back to EVAL once when the server lost its script cache (restart, failover). */
