@@ -181,6 +181,8 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       } catch (IllegalArgumentException e) {
         problems.add(path + ".canary: must be off, redact or block");
       }
+    } else if (!c.isMissingNode()) {
+      problems.add(path + ".canary: must be off, redact, block or a mapping with a mode");
     }
     return new Profile(name, input, shadow, inputFailure, injection, injectionFailure, output, outputShadow,
         outputFailure, canary, canaryShadow, canaryFailure);

@@ -82,9 +82,31 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         : new Whole(api, built, scope, canary, restore, ctx);
   }
 
-  /** Shadow mode on streams: {@code filter} sees every delta and records its findings; the text passes unchanged. */
-  private static TextStreamFilter detectOnly(TextStreamFilter filter) {
-    return observing(filter::push, filter::finish);
+  /**
+   * Shadow mode on streams: {@code filter} sees every delta and records its findings; the text passes unchanged. A
+   * filter that throws is reported once to {@code failed} and fed no more: a shadow guard never changes the stream.
+   */
+  private static TextStreamFilter detectOnly(TextStreamFilter filter, Runnable failed) {
+    boolean[] broken = {false};
+    return observing(delta -> {
+      if (!broken[0]) {
+        try {
+          filter.push(delta);
+        } catch (RuntimeException e) {
+          broken[0] = true;
+          failed.run();
+        }
+      }
+    }, () -> {
+      if (!broken[0]) {
+        try {
+          filter.finish();
+        } catch (RuntimeException e) {
+          broken[0] = true;
+          failed.run();
+        }
+      }
+    });
   }
 
   /** Passes text through unchanged, feeding it to {@code monitor}. */
@@ -150,10 +172,10 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       boolean changed = PayloadTexts.rewriteResponse(json, api, (text, role, path) -> {
         String out = text;
         if (built.output() != null) {
-          out = apply(built.output().inspect(out, scope, ctx), out, block, failed);
+          out = apply(built.output().inspect(out, scope, ctx), out, block, failed, built.output().shadow());
         }
         if (canary != null) {
-          out = apply(canary.inspect(out, ctx), out, block, failed);
+          out = apply(canary.inspect(out, ctx), out, block, failed, canary.shadow());
         }
         return restore ? scope.vault().restore(out) : out;
       });
@@ -166,8 +188,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       return changed ? new Result.Emit(List.of(Buffer.buffer(json.toString()))) : Result.PASS;
     }
 
-    /** The text a guard's outcome leaves; a failure under {@code fail-open} leaves the text as it was. */
-    private static String apply(GuardOutcome outcome, String text, boolean[] block, boolean[] failed) {
+    /**
+     * The text a guard's outcome leaves; a failure under {@code fail-open}, or of a shadow guard, leaves the text as
+     * it was.
+     */
+    private static String apply(GuardOutcome outcome, String text, boolean[] block, boolean[] failed,
+        boolean shadow) {
       return switch (outcome) {
         case GuardOutcome.Allowed a -> a.text();
         case GuardOutcome.Blocked b -> {
@@ -175,7 +201,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           yield text;
         }
         case GuardOutcome.Failed f -> {
-          if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+          if (f.policy() == FailurePolicy.FAIL_CLOSED && !shadow) {
             failed[0] = true;
           }
           yield text;
@@ -234,12 +260,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           RedactingStreamFilter r = built.output().streamFilter(scope);
           redactors.add(r);
           reported.add(0);
-          chain = built.output().shadow() ? detectOnly(r) : r;
+          chain = built.output().shadow() ? detectOnly(r, () -> shadowFailed(built.output().name())) : r;
         }
         if (canary != null) {
           CanaryStreamFilter c = canary.streamFilter();
           canaries.add(c);
-          chain = TextStreamFilter.chain(chain, canary.shadow() ? detectOnly(c) : c);
+          chain = TextStreamFilter.chain(chain, canary.shadow() ? detectOnly(c, () -> shadowFailed(canary.name())) : c);
           SystemPromptLeakDetector.Monitor m = canary.leakMonitor();
           if (m != null) {
             monitors.add(m);
@@ -352,6 +378,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       return violated ? null : out;
     }
 
+    /** A shadow guard's filter threw: reported as its error (shadow), and the stream goes on unchanged. */
+    private void shadowFailed(String guard) {
+      emit(new SecurityEvent(ctx.clock().instant(), guard, "GUARD_ERROR", "fail_open", ctx.route(),
+          ctx.principalId(), true));
+    }
+
     /** A filter threw: reported as the guard's error, and the stream ends. */
     private Result fail(RuntimeException e) {
       if (!failed) {
@@ -386,12 +418,12 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
 
     private boolean violated() {
       for (int i = 0; i < redactors.size(); i++) {
-        List<Applied.Hit> hits = redactors.get(i).hits();
-        for (int h = reported.get(i); h < hits.size(); h++) {
-          emit(new SecurityEvent(ctx.clock().instant(), output.name(), hits.get(h).type().name(),
-              hits.get(h).action().name(), ctx.route(), ctx.principalId(), output.shadow()));
+        List<Applied.Hit> fresh = redactors.get(i).hitsSince(reported.get(i));
+        for (Applied.Hit hit : fresh) {
+          emit(new SecurityEvent(ctx.clock().instant(), output.name(), hit.type().name(), hit.action().name(),
+              ctx.route(), ctx.principalId(), output.shadow()));
         }
-        reported.set(i, hits.size());
+        reported.set(i, reported.get(i) + fresh.size());
       }
       for (RedactingStreamFilter r : redactors) {
         if (!r.blockedTypes().isEmpty() && !output.shadow()) {

@@ -28,6 +28,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +57,21 @@ public final class LimitStage implements Stage {
   static final Exchange.Key<long[]> STREAMED_OUTPUT = new Exchange.Key<>("streamed-output");
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The fields that bound a request's output per choice, per route. */
+  private static final Map<Route, List<String>> OUTPUT_FIELDS = Map.of(
+      Route.CHAT_COMPLETIONS, List.of("max_completion_tokens", "max_tokens"),
+      Route.COMPLETIONS, List.of("max_tokens"),
+      Route.RESPONSES, List.of("max_output_tokens"),
+      Route.EMBEDDINGS, List.of(),
+      Route.MODELS, List.of());
+  /**
+   * The field set to the plan's maximum when a request names none: the API's current one (chat's
+   * {@code max_completion_tokens}, which reasoning models require). Completions are left alone: that API's own
+   * default is 16 tokens.
+   */
+  private static final Map<Route, String> INJECTED_FIELD = Map.of(
+      Route.CHAT_COMPLETIONS, "max_completion_tokens",
+      Route.RESPONSES, "max_output_tokens");
 
   private final LimitEngine engine;
   private final TokenEstimator estimator;
@@ -107,17 +123,29 @@ public final class LimitStage implements Stage {
       return withStatus(exchange, request, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
           + "' is not available on your plan.", "invalid_request_error", "model", "model_not_allowed")));
     }
-    String outputParam = outputParam(exchange.route(), body);
-    if (plan != null && outputParam != null) {
-      // the plan bounds each choice's output: a request that names no maximum gets the plan's
-      JsonNode asked = body.get(outputParam);
-      if (asked != null && asked.canConvertToLong() && asked.asLong() > plan.maxOutputTokens()) {
-        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output of "
-            + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
-            "invalid_request_error", outputParam, "max_tokens_too_large")));
+    if (plan != null) {
+      // the plan bounds each choice's output: every field that can set it must be a whole number within the plan
+      boolean named = false;
+      for (String field : OUTPUT_FIELDS.get(exchange.route())) {
+        JsonNode asked = body.get(field);
+        if (asked == null || asked.isNull()) {
+          continue;
+        }
+        named = true;
+        if (!asked.isIntegralNumber() || !asked.canConvertToLong() || asked.asLong() < 1) {
+          return withStatus(exchange, request, new Decision.Reject(400, new ApiError("'" + field
+              + "' must be a positive whole number.", "invalid_request_error", field, "invalid_value")));
+        }
+        if (asked.asLong() > plan.maxOutputTokens()) {
+          return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output"
+              + " of " + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
+              "invalid_request_error", field, "max_tokens_too_large")));
+        }
       }
-      if (asked == null || asked.isNull()) {
-        body.put(outputParam, plan.maxOutputTokens());
+      String inject = INJECTED_FIELD.get(exchange.route());
+      if (!named && inject != null) {
+        // a request that names no maximum gets the plan's
+        body.put(inject, plan.maxOutputTokens());
         exchange.markBodyModified();
       }
     }
@@ -256,20 +284,6 @@ public final class LimitStage implements Stage {
       return "";
     }
     return node.isTextual() ? node.asText() : node.toString();
-  }
-
-  /**
-   * The field that bounds a request's output per choice: the one the request uses, or the API's current one
-   * ({@code max_completion_tokens} for chat, which reasoning models require); null where output is not generated.
-   */
-  private static String outputParam(Route route, JsonNode body) {
-    return switch (route) {
-      case CHAT_COMPLETIONS -> body.has("max_tokens") && !body.has("max_completion_tokens") ? "max_tokens"
-          : "max_completion_tokens";
-      case COMPLETIONS -> "max_tokens";
-      case RESPONSES -> "max_output_tokens";
-      case EMBEDDINGS, MODELS -> null;
-    };
   }
 
   private static Map<String, String> headers(Exchange exchange) {

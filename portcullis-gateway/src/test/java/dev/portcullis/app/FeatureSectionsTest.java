@@ -67,6 +67,11 @@ class FeatureSectionsTest {
         .anySatisfy(p -> assertThat(p).startsWith("guards.profiles.p.canary.on-faliure: unknown key"))
         .anySatisfy(p -> assertThat(p).startsWith("guards.profiles.p.canary.mode: missing"))
         .hasSize(3);
+    assertThat(problems("""
+        identity: {mode: none}
+        guards: {profiles: {p: {canary: [block]}}}
+        """).problems()).containsExactly(
+        "guards.profiles.p.canary: must be off, redact, block or a mapping with a mode");
   }
 
   @Test

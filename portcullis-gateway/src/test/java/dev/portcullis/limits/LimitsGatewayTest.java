@@ -190,6 +190,14 @@ class LimitsGatewayTest {
     JsonNode sentN = JSON.readTree(upstream.lastRequest().body());
     assertThat(sentN.path("max_tokens").asLong()).isEqualTo(150);
     assertThat(sentN.has("max_completion_tokens")).isFalse();
+    // every field that can bound the output is checked, and must be a whole number
+    int received = upstream.received().size();
+    HttpResponse<String> both = chat(key, body("sim-small", false, ",\"max_completion_tokens\":10,\"max_tokens\":100000"));
+    assertThat(both.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(both.body()).path("error").path("param").asText()).isEqualTo("max_tokens");
+    assertThat(chat(key, body("sim-small", false, ",\"max_tokens\":\"100000\"")).statusCode()).isEqualTo(400);
+    assertThat(chat(key, body("sim-small", false, ",\"max_tokens\":1e30")).statusCode()).isEqualTo(400);
+    assertThat(upstream.received()).hasSize(received);
   }
 
   @Test

@@ -63,6 +63,11 @@ public final class RedactingStreamFilter implements TextStreamFilter {
     return List.copyOf(hits);
   }
 
+  /** The hits found after the first {@code from} (a view, valid until the next push): for reporting each once. */
+  public List<Applied.Hit> hitsSince(int from) {
+    return java.util.Collections.unmodifiableList(hits.subList(Math.min(from, hits.size()), hits.size()));
+  }
+
   /** Types whose action is block seen so far; non-empty means the caller should end the stream. */
   public Set<FindingType> blockedTypes() {
     return Set.copyOf(blocked);

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * Counters in standalone Redis through connections owned by the gateway's event loops (ADR 0048): a decision asked
  * for on an event loop is written to that loop's own connection and its answer is read on the same thread, with no
  * hand-off to a client I/O thread and back. Calls from any other thread share one connection. The scripts, keys and
- * replies are {@link RedisLimitStore}'s. A connection that fails or lets a command time out is closed; the next call
- * on that loop connects again, at most once a second while Redis stays unreachable (calls fail fast meanwhile, so
- * the failover store decides).
+ * replies are {@link RedisLimitStore}'s. Every call completes within the command timeout, connecting and a NOSCRIPT
+ * retry included. A connection that fails or lets a command time out is closed (its socket, not only its lease from
+ * the client's pool); the next call on that loop connects again, at most once a second after a failed attempt (calls
+ * fail fast meanwhile, so the failover store decides). Plain TCP only ({@code redis://}): TLS URIs use Lettuce.
  */
 final class EventLoopRedisLimitStore implements LimitStore {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopRedisLimitStore.class);
@@ -51,11 +52,14 @@ final class EventLoopRedisLimitStore implements LimitStore {
         this.clock = clock;
         this.prefix = RedisLimitStore.requireTaggedPrefix(prefix);
         this.timeoutMillis = Math.max(1, commandTimeout.toMillis());
+        if (!uri.startsWith("redis://")) {
+            throw new IllegalArgumentException("event-loop connections take redis:// URIs only");
+        }
         RedisOptions options = new RedisOptions().setType(RedisClientType.STANDALONE).setConnectionString(uri)
-                // a cap, not a size: one connection per event-loop thread that calls, and the shared one
-                .setMaxPoolSize(64)
+                // a cap, not a size: one connection per event-loop thread that calls (at most 1024), and the shared
+                .setMaxPoolSize(1025)
                 .setMaxPoolWaiting(64).setMaxWaitingHandlers(4096)
-                .setNetClientOptions(new NetClientOptions().setTcpNoDelay(true)
+                .setNetClientOptions(new NetClientOptions().setTcpNoDelay(true).setTcpKeepAlive(true)
                         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis)));
         this.client = Redis.createClient(vertx, options);
         this.shared = new Slot(vertx.getOrCreateContext());
@@ -131,13 +135,17 @@ final class EventLoopRedisLimitStore implements LimitStore {
         final Context context;
         RedisConnection connection;
         Future<RedisConnection> connecting;
+        /** Before this time (after a failed attempt) no new attempt is made. */
         long retryAt = System.nanoTime();
 
         Slot(Context context) {
             this.context = context;
         }
 
-        /** Sends {@code request}; {@code result} completes within the command timeout, connecting included. */
+        /**
+         * Sends {@code request}; {@code result} completes within the command timeout, connecting and a NOSCRIPT retry
+         * included.
+         */
         void send(Request request, String body, String[] keys, String[] args, CompletableFuture<Response> result) {
             RedisConnection[] used = {null};
             long timer = vertx.setTimer(timeoutMillis, t -> {
@@ -146,9 +154,9 @@ final class EventLoopRedisLimitStore implements LimitStore {
                     drop(used[0]);
                 }
             });
+            result.whenComplete((r, e) -> vertx.cancelTimer(timer));
             connection().onComplete(ar -> {
                 if (ar.failed()) {
-                    vertx.cancelTimer(timer);
                     result.completeExceptionally(ar.cause());
                     return;
                 }
@@ -158,29 +166,35 @@ final class EventLoopRedisLimitStore implements LimitStore {
                 RedisConnection c = ar.result();
                 used[0] = c;
                 c.send(request).onComplete(reply -> {
-                    vertx.cancelTimer(timer);
                     if (reply.succeeded()) {
                         result.complete(reply.result());
                     } else if (reply.cause() instanceof ErrorType e && e.is("NOSCRIPT")) {
                         c.send(withKeysAndArgs(Request.cmd(Command.EVAL).arg(body), keys, args))
-                                .onComplete(again -> {
-                                    if (again.succeeded()) {
-                                        result.complete(again.result());
-                                    } else {
-                                        result.completeExceptionally(again.cause());
-                                    }
-                                });
+                                .onComplete(again -> finish(c, again, result));
                     } else {
-                        if (!(reply.cause() instanceof ErrorType)) {
-                            drop(c);
-                        }
-                        result.completeExceptionally(reply.cause());
+                        finish(c, reply, result);
                     }
                 });
             });
         }
 
-        /** The connection, connecting when there is none and the last attempt is more than a second old. */
+        /** Completes {@code result}; a failure other than an error reply of Redis drops the connection. */
+        private void finish(RedisConnection c, io.vertx.core.AsyncResult<Response> reply,
+                CompletableFuture<Response> result) {
+            if (reply.succeeded()) {
+                result.complete(reply.result());
+                return;
+            }
+            if (!(reply.cause() instanceof ErrorType)) {
+                drop(c);
+            }
+            result.completeExceptionally(reply.cause());
+        }
+
+        /**
+         * The connection, connecting when there is none; after a failed attempt, calls fail at once for a second.
+         * An attempt that takes longer than the command timeout counts as failed.
+         */
         Future<RedisConnection> connection() {
             if (closed) {
                 return Future.failedFuture(new IllegalStateException("limit store closed"));
@@ -194,35 +208,53 @@ final class EventLoopRedisLimitStore implements LimitStore {
             if (System.nanoTime() - retryAt < 0) {
                 return Future.failedFuture(new IllegalStateException("not connected to Redis"));
             }
-            retryAt = System.nanoTime() + RETRY_NANOS;
             Promise<RedisConnection> promise = Promise.promise();
-            connecting = promise.future();
+            Future<RedisConnection> attempt = promise.future();
+            connecting = attempt;
+            long timer = vertx.setTimer(timeoutMillis, t -> failed(attempt, promise,
+                    new TimeoutException("no connection to Redis in " + timeoutMillis + " ms")));
             client.connect().onComplete(ar -> {
-                connecting = null;
+                vertx.cancelTimer(timer);
                 if (ar.failed()) {
-                    promise.fail(ar.cause());
+                    failed(attempt, promise, ar.cause());
                     return;
                 }
                 RedisConnection c = ar.result();
-                c.exceptionHandler(e -> drop(c));
-                c.endHandler(v -> drop(c));
-                if (closed) {
-                    c.close();
-                    promise.fail(new IllegalStateException("limit store closed"));
+                if (closed || promise.future().isComplete()) {
+                    forceClose(c);
                     return;
                 }
+                connecting = null;
+                c.exceptionHandler(e -> drop(c));
+                c.endHandler(v -> drop(c));
                 connection = c;
                 LOG.info("connected to Redis for limits on {}", Thread.currentThread().getName());
                 promise.complete(c);
             });
-            return connecting;
+            return attempt;
+        }
+
+        private void failed(Future<RedisConnection> attempt, Promise<RedisConnection> promise, Throwable cause) {
+            if (promise.tryFail(cause) && connecting == attempt) {
+                connecting = null;
+                retryAt = System.nanoTime() + RETRY_NANOS;
+            }
         }
 
         void drop(RedisConnection c) {
             if (connection == c) {
                 connection = null;
-                c.close();
+                forceClose(c);
             }
+        }
+    }
+
+    /** Closes the socket itself: closing a pooled connection would only return it, still open, to the pool. */
+    private static void forceClose(RedisConnection c) {
+        if (c instanceof io.vertx.redis.client.impl.PooledRedisConnection pooled) {
+            pooled.actual().forceClose();
+        } else {
+            c.close();
         }
     }
 
@@ -234,7 +266,7 @@ final class EventLoopRedisLimitStore implements LimitStore {
         for (Slot s : all) {
             s.context.runOnContext(v -> {
                 if (s.connection != null) {
-                    s.connection.close();
+                    forceClose(s.connection);
                     s.connection = null;
                 }
             });

@@ -45,9 +45,9 @@ public final class LimitStores {
      * The store a configuration asks for: in memory when {@code redisUri} is null, otherwise Redis behind a
      * {@link FailoverLimitStore} with the configuration's failure mode and instance count (read once: changing
      * them needs a restart). Redis keys start with {@code redisPrefix} followed by the hash tag {@code {limits}:}
-     * ({@code redisPrefix} itself must carry no braces). With {@code vertx}, a standalone Redis ({@code redis://},
-     * {@code rediss://}) is reached through connections owned by its event loops; Sentinel URIs, or no
-     * {@code vertx}, use Lettuce. {@code localMaxKeys} bounds the in-process store in both cases.
+     * ({@code redisPrefix} itself must carry no braces). With {@code vertx}, a standalone Redis over plain TCP
+     * ({@code redis://}) is reached through connections owned by its event loops; TLS ({@code rediss://}) and
+     * Sentinel URIs, or no {@code vertx}, use Lettuce. {@code localMaxKeys} bounds the in-process store in both cases.
      */
     public static LimitStore forConfig(dev.portcullis.limit.config.LimitsConfig config, String redisUri,
             String redisPrefix, Duration commandTimeout, InstantSource clock, int localMaxKeys,
@@ -56,8 +56,7 @@ public final class LimitStores {
             return memory(clock, localMaxKeys, localMaxKeys);
         }
         String prefix = redisPrefix + "{limits}:";
-        boolean standalone = redisUri.startsWith("redis://") || redisUri.startsWith("rediss://");
-        LimitStore shared = vertx != null && standalone
+        LimitStore shared = vertx != null && redisUri.startsWith("redis://")
                 ? redisOnEventLoops(vertx, redisUri, commandTimeout, clock, prefix)
                 : redis(redisUri, commandTimeout, clock, prefix);
         return redisWithFallback(shared, clock, config.failureMode(), config.instances(), localMaxKeys);
@@ -93,7 +92,7 @@ public final class LimitStores {
     }
 
     /**
-     * Standalone Redis ({@code redis://} or {@code rediss://} URI) through connections owned by {@code vertx}'s event
+     * Standalone Redis over plain TCP ({@code redis://} URI) through connections owned by {@code vertx}'s event
      * loops: a decision asked for on an event loop is sent and answered on that loop's thread (ADR 0048). Commands
      * time out after {@code commandTimeout}; a broken Redis surfaces as a failed stage.
      */

@@ -74,6 +74,37 @@ class EventLoopRedisLimitStoreTest extends LimitStoreContract {
         assertThat(sameThread).allSatisfy(f -> assertThat(f.join()).isTrue());
     }
 
+    /** A server that accepts connections and never answers: every call still ends within the command timeout. */
+    @Test
+    void aSilentRedisFailsEachCallWithinTheTimeoutThenAtOnceUntilTheNextAttempt() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                LimitStore s = LimitStores.redisOnEventLoops(vertx, "redis://127.0.0.1:" + silent.getLocalPort(),
+                        Duration.ofMillis(300), clock, TestRedis.uniquePrefix())) {
+            AcquireRequest request = new AcquireRequest(List.of(new Charge("silent", new Meter.SlidingWindow(10,
+                    MINUTE), Unit.REQUESTS, 1)), Keys.newReservationId(), MINUTE);
+            long t0 = System.nanoTime();
+            assertThat(s.acquire(request).toCompletableFuture()).failsWithin(Duration.ofSeconds(3));
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1_500);
+            long t1 = System.nanoTime();
+            assertThat(s.acquire(request).toCompletableFuture()).failsWithin(Duration.ofSeconds(3));
+            assertThat((System.nanoTime() - t1) / 1_000_000).isLessThan(150);
+        }
+    }
+
+    @Test
+    void aScriptCacheFlushedByRedisIsLoadedAgain() {
+        Meter meter = new Meter.SlidingWindow(10, MINUTE);
+        assertThat(acquire(requests("flush", meter)).admitted()).isTrue();
+        io.lettuce.core.RedisClient lettuce = io.lettuce.core.RedisClient.create(redis.uri());
+        try (var c = lettuce.connect()) {
+            c.sync().scriptFlush();
+        } finally {
+            lettuce.shutdown();
+        }
+        assertThat(acquire(requests("flush", meter)).admitted()).isTrue();
+        assertThat(acquire(requests("flush", meter)).states().get(0).remaining()).isEqualTo(7);
+    }
+
     @Test
     void failsFastWhileRedisIsDownAndConnectsAgainWhenItIsBack() {
         Assumptions.assumeTrue(redis.owned(), "needs a Redis the test can stop");
