@@ -23,15 +23,12 @@ import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
 import dev.portcullis.pipeline.Stage;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -150,20 +147,7 @@ public final class LimitStage implements Stage {
       }
     }
     Instant admittedAt = engine.now();
-    CompletableFuture<LimitDecision> decided = engine.acquire(request).toCompletableFuture();
-    if (decided.isDone() && !decided.isCompletedExceptionally()) {
-      return Future.succeededFuture(decide(exchange, request, decided.join(), admittedAt));
-    }
-    Promise<Decision> promise = Promise.promise();
-    var context = Vertx.currentContext();
-    decided.whenComplete((d, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        promise.fail(e);
-      } else {
-        promise.complete(decide(exchange, request, d, admittedAt));
-      }
-    }));
-    return promise.future();
+    return Stage.onContext(engine.acquire(request)).map(d -> decide(exchange, request, d, admittedAt));
   }
 
   private LimitRequest request(Exchange exchange, Principal principal, String planName,
@@ -188,27 +172,16 @@ public final class LimitStage implements Stage {
    * headers out; it never changes the decision.
    */
   private Future<Decision> withStatus(Exchange exchange, LimitRequest request, Decision decision) {
-    CompletableFuture<RateLimitStatus> status;
+    Future<RateLimitStatus> status;
     try {
-      status = engine.usage(request).toCompletableFuture();
+      status = Stage.onContext(engine.usage(request));
     } catch (RuntimeException e) {
       return Future.succeededFuture(decision);
     }
-    if (status.isDone()) {
-      if (!status.isCompletedExceptionally()) {
-        status.join().headers().forEach(exchange.responseHeaders()::set);
-      }
-      return Future.succeededFuture(decision);
-    }
-    Promise<Decision> promise = Promise.promise();
-    var context = Vertx.currentContext();
-    status.whenComplete((s, e) -> context.runOnContext(v -> {
-      if (e == null) {
-        s.headers().forEach(exchange.responseHeaders()::set);
-      }
-      promise.complete(decision);
-    }));
-    return promise.future();
+    return status.map(s -> {
+      s.headers().forEach(exchange.responseHeaders()::set);
+      return decision;
+    }).otherwise(decision);
   }
 
   private Decision decide(Exchange exchange, LimitRequest request, LimitDecision decision, Instant admittedAt) {

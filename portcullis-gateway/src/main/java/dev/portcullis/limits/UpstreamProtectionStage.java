@@ -17,10 +17,7 @@ import dev.portcullis.pipeline.Stage;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -59,20 +56,7 @@ public final class UpstreamProtectionStage implements Stage {
       return Decision.CONTINUE_NOW;
     }
     AdaptiveConcurrencyLimiter limiter = limiter(upstream);
-    CompletableFuture<Admission> admitted = limiter.acquire(priority(exchange)).toCompletableFuture();
-    if (admitted.isDone() && !admitted.isCompletedExceptionally()) {
-      return Future.succeededFuture(decide(exchange, admitted.join()));
-    }
-    Promise<Decision> promise = Promise.promise();
-    var context = Vertx.currentContext();
-    admitted.whenComplete((a, e) -> context.runOnContext(v -> {
-      if (e != null) {
-        promise.fail(e);
-      } else {
-        promise.complete(decide(exchange, a));
-      }
-    }));
-    return promise.future();
+    return Stage.onContext(limiter.acquire(priority(exchange))).map(a -> decide(exchange, a));
   }
 
   private Decision decide(Exchange exchange, Admission admission) {

@@ -1,6 +1,10 @@
 package dev.portcullis.pipeline;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One step of the request path (identify, screen, authorize, limit, inspect input, …). Runs on the event loop: a
@@ -12,6 +16,29 @@ import io.vertx.core.Future;
 public interface Stage {
 
   Future<Decision> apply(Exchange exchange);
+
+  /**
+   * {@code stage} as a future that completes on the calling thread's Vert.x context: at once when the stage is
+   * already done, else when it completes on whatever thread (a store's client thread), handed back to the context.
+   * Call it on an event loop.
+   */
+  static <T> Future<T> onContext(CompletionStage<T> stage) {
+    CompletableFuture<T> f = stage.toCompletableFuture();
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return Future.succeededFuture(f.join());
+    }
+    Promise<T> promise = Promise.promise();
+    var context = Vertx.currentContext();
+    f.whenComplete((value, error) -> context.runOnContext(v -> {
+      if (error != null) {
+        promise.fail(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            ? c.getCause() : error);
+      } else {
+        promise.complete(value);
+      }
+    }));
+    return promise.future();
+  }
 
   /** Name used in metrics and logs. */
   default String name() {
