@@ -21,6 +21,7 @@ import dev.portcullis.limit.store.FailoverLimitStore;
 import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.tokens.TokenEstimator;
+import dev.portcullis.limits.LimitKeys;
 import dev.portcullis.limits.LimitStage;
 import dev.portcullis.limits.LimitsAdminRoutes;
 import dev.portcullis.limits.UpstreamProtectionStage;
@@ -127,7 +128,10 @@ public final class Portcullis {
       FunctionCounter.builder("portcullis.limit.store.failures", engine, LimitEngine::storeFailures)
           .description("limit decisions refused because the limit store failed (fail closed)")
           .register(metrics.registry());
-      builder.stage(new LimitStage(engine, estimator, () -> LimitsSection.config(live.current())));
+      String ownIssuer = identity == null || identity.oauth() == null ? null
+          : identity.oauth().asTrustedIssuer().issuer();
+      builder.stage(new LimitStage(engine, estimator, new LimitKeys(ownIssuer),
+          () -> LimitsSection.config(live.current())));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));
     }

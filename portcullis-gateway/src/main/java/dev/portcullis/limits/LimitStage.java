@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.IdentifyStage;
 import dev.portcullis.config.Route;
-import dev.portcullis.identity.CredentialType;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.limit.Lease;
 import dev.portcullis.limit.LimitDecision;
@@ -72,6 +71,7 @@ public final class LimitStage implements Stage {
 
   private final LimitEngine engine;
   private final TokenEstimator estimator;
+  private final LimitKeys keys;
   /** The newest limits configuration (the live snapshot's, not an exchange's, which may be older). */
   private final Supplier<LimitsConfig> current;
   /** Ledger ids: minted here, since request ids may come from clients and must not decide what is counted. */
@@ -82,9 +82,10 @@ public final class LimitStage implements Stage {
    * {@code current} gives the newest configuration's limits: the engine follows it, so an exchange that still holds
    * an older snapshot cannot switch the engine back to it after a reload.
    */
-  public LimitStage(LimitEngine engine, TokenEstimator estimator, Supplier<LimitsConfig> current) {
+  public LimitStage(LimitEngine engine, TokenEstimator estimator, LimitKeys keys, Supplier<LimitsConfig> current) {
     this.engine = engine;
     this.estimator = estimator;
+    this.keys = keys;
     this.current = current;
   }
 
@@ -110,59 +111,72 @@ public final class LimitStage implements Stage {
       exchange.put(Exchange.ALLOWED_MODELS, plan::allowsModel);
     }
     if (!exchange.route().forwarded()) {
-      return withStatus(exchange, request(exchange, principal, planName, new TokenEstimator.Estimate(null, 0, 0)),
-          Decision.CONTINUE);
+      return withStatus(exchange, request(exchange, principal, planName, 0, 0), Decision.CONTINUE);
     }
     ObjectNode body = exchange.body();
     TokenEstimator.Estimate estimate = estimate(exchange.route(), body);
-    LimitRequest request = request(exchange, principal, planName, estimate);
+    LimitRequest request = request(exchange, principal, planName, estimate.promptTokens(),
+        estimate.maxOutputTokens());
     if (plan != null && !plan.allowsModel(exchange.model())) {
       return withStatus(exchange, request, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
           + "' is not available on your plan.", "invalid_request_error", "model", "model_not_allowed")));
     }
-    if (plan != null) {
-      // the plan bounds each choice's output: every field that can set it must be a whole number within the plan
-      boolean named = false;
-      for (String field : OUTPUT_FIELDS.get(exchange.route())) {
-        JsonNode asked = body.get(field);
-        if (asked == null || asked.isNull()) {
-          continue;
-        }
-        named = true;
-        if (!asked.isIntegralNumber() || !asked.canConvertToLong() || asked.asLong() < 1) {
-          return withStatus(exchange, request, new Decision.Reject(400, new ApiError("'" + field
-              + "' must be a positive whole number.", "invalid_request_error", field, "invalid_value")));
-        }
-        if (asked.asLong() > plan.maxOutputTokens()) {
-          return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output"
-              + " of " + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
-              "invalid_request_error", field, "max_tokens_too_large")));
-        }
+    Choices choices = Choices.of(exchange.route(), body);
+    if (choices.refusal() != null) {
+      return withStatus(exchange, request, choices.refusal());
+    }
+    // every field that can bound each choice's output must be a whole number, within the plan when there is one
+    long perChoice = -1;
+    for (String field : OUTPUT_FIELDS.get(exchange.route())) {
+      JsonNode asked = body.get(field);
+      if (asked == null || asked.isNull()) {
+        continue;
       }
-      String inject = INJECTED_FIELD.get(exchange.route());
-      if (!named && inject != null) {
-        // a request that names no maximum gets the plan's
-        body.put(inject, plan.maxOutputTokens());
-        exchange.markBodyModified();
+      if (!asked.isIntegralNumber() || !asked.canConvertToLong() || asked.asLong() < 1) {
+        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("'" + field
+            + "' must be a positive whole number.", "invalid_request_error", field, "invalid_value")));
+      }
+      if (plan != null && asked.asLong() > plan.maxOutputTokens()) {
+        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output"
+            + " of " + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
+            "invalid_request_error", field, "max_tokens_too_large")));
+      }
+      if (perChoice < 0) {
+        perChoice = asked.asLong();
       }
     }
+    String inject = INJECTED_FIELD.get(exchange.route());
+    if (plan != null && perChoice < 0 && inject != null) {
+      // a request that names no maximum gets the plan's
+      body.put(inject, plan.maxOutputTokens());
+      exchange.markBodyModified();
+    }
+    // the reservation covers every choice the upstream generates
+    long output = OUTPUT_FIELDS.get(exchange.route()).isEmpty() ? estimate.maxOutputTokens()
+        : perChoice >= 0 ? perChoice * choices.count()
+        : plan != null && choices.count() > 1 ? plan.defaultOutputTokens() * choices.count()
+        : LimitRequest.PLAN_DEFAULT;
+    if (output != request.maxOutputTokens()) {
+      request = request(exchange, principal, planName, estimate.promptTokens(), output);
+    }
     Instant admittedAt = engine.now();
-    return Stage.onContext(engine.acquire(request)).map(d -> decide(exchange, request, d, admittedAt));
+    LimitRequest asked = request;
+    return Stage.onContext(engine.acquire(asked)).map(d -> decide(exchange, asked, d, admittedAt));
   }
 
-  private LimitRequest request(Exchange exchange, Principal principal, String planName,
-      TokenEstimator.Estimate estimate) {
+  private LimitRequest request(Exchange exchange, Principal principal, String planName, long promptTokens,
+      long maxOutputTokens) {
     return LimitRequest.builder()
         .ip(exchange.clientAddress() == null ? UNKNOWN_CLIENT : exchange.clientAddress())
-        .keyId(principal != null && principal.type() == CredentialType.API_KEY ? principal.credentialId() : null)
+        .keyId(keys.of(principal))
         .principal(principal == null ? null : principal.tenant() + "/" + principal.subject())
         .tenant(principal == null ? null : principal.tenant())
         .route(exchange.route().id())
         .model(exchange.model())
         .plan(planName)
         .headers(headers(exchange))
-        .promptTokens(estimate.promptTokens())
-        .maxOutputTokens(estimate.maxOutputTokens() < 0 ? LimitRequest.PLAN_DEFAULT : estimate.maxOutputTokens())
+        .promptTokens(promptTokens)
+        .maxOutputTokens(maxOutputTokens < 0 ? LimitRequest.PLAN_DEFAULT : maxOutputTokens)
         .build();
   }
 

@@ -56,6 +56,8 @@ public final class Exchange {
   private MultiMap responseHeaders;
   private Map<Key<?>, Object> attributes;
   private List<java.util.function.Consumer<Completion>> completionListeners;
+  /** How the exchange ended, once it has; listeners registered after that run at once with it. */
+  private Completion completion;
   private List<java.util.function.IntConsumer> upstreamListeners;
 
   public Exchange(String requestId, String method, String path, String query, Route route, GatewayConfig config,
@@ -211,8 +213,14 @@ public final class Exchange {
   /**
    * Registers work to do when the exchange ends, whatever the outcome (settle a reservation, release a permit).
    * Listeners run on the event loop, in registration order, exactly once; one that throws does not stop the others.
+   * A listener registered after the exchange ended (the client went away while a stage was waiting on a store) runs
+   * at once with that ending, so every permit a stage takes still ends in exactly one outcome.
    */
   public void onComplete(java.util.function.Consumer<Completion> listener) {
+    if (completion != null) {
+      listener.accept(completion);
+      return;
+    }
     if (completionListeners == null) {
       completionListeners = new java.util.ArrayList<>(2);
     }
@@ -249,8 +257,17 @@ public final class Exchange {
     return failed;
   }
 
+  /** True once the exchange has ended (answered, or the client went away): later stages have no one to serve. */
+  public boolean completed() {
+    return completion != null;
+  }
+
   /** Called by the gateway once; returns the listeners that threw, for counting. */
   public int complete(Completion completion) {
+    if (this.completion != null) {
+      return 0;
+    }
+    this.completion = java.util.Objects.requireNonNull(completion, "completion");
     if (completionListeners == null) {
       return 0;
     }

@@ -13,6 +13,10 @@ import java.util.function.BiConsumer;
  */
 public final class Pipeline {
 
+  /** The decision for an exchange whose client left mid-pipeline (nginx's 499); no one reads its body. */
+  private static final Future<Decision> CLIENT_GONE = Future.succeededFuture(new Decision.Reject(499,
+      ApiError.invalidRequest("The client closed the request.", null, "client_closed")));
+
   private final List<Stage> stages;
   private final List<ResponseFilterFactory> filters;
   private final BiConsumer<String, Throwable> failures;
@@ -30,6 +34,10 @@ public final class Pipeline {
 
   private Future<Decision> from(int index, Exchange exchange) {
     for (int i = index; i < stages.size(); i++) {
+      if (exchange.completed()) {
+        // the client went away while an earlier stage waited: take no further permits for nobody
+        return CLIENT_GONE;
+      }
       Stage stage = stages.get(i);
       Future<Decision> f;
       try {

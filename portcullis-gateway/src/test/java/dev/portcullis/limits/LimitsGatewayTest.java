@@ -135,6 +135,26 @@ class LimitsGatewayTest {
   }
 
   @Test
+  void choicesMustBeWholeNumbersAndEveryChoiceIsReserved() throws Exception {
+    // issue 10 item 17: n was read leniently and one choice was reserved whatever n said
+    String key = key("metered-app");
+    for (String n : List.of("\"8\"", "8.0", "-5", "0", "129", "true")) {
+      HttpResponse<String> bad = chat(key, body("sim-small", false, ",\"max_tokens\":5,\"n\":" + n));
+      assertThat(bad.statusCode()).as("n=" + n).isEqualTo(400);
+      JsonNode error = JSON.readTree(bad.body()).path("error");
+      assertThat(error.path("param").asText()).isEqualTo("n");
+      assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+    }
+    // 80 tokens an hour: one choice of 30 fits, three choices of 30 never can
+    HttpResponse<String> three = chat(key, body("sim-small", false, ",\"max_tokens\":30,\"n\":3"));
+    assertThat(three.statusCode()).isEqualTo(429);
+    assertThat(JSON.readTree(three.body()).path("error").path("limit").asText()).isEqualTo("metered-tpm");
+    // without a maximum, each choice reserves the plan's default output (10): 8 choices need more than 80
+    assertThat(chat(key, body("sim-small", false, ",\"n\":8")).statusCode()).isEqualTo(429);
+    assertThat(chat(key, body("sim-small", false, ",\"max_tokens\":30,\"n\":1")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void adminUsageReportsWhatIsUsedAndLeftWithoutCharging() throws Exception {
     var issued = portcullis.identity().keys().create(new ApiKeyService.KeySpec("acme", "app5", "live", Set.of(),
         List.of(), null));
