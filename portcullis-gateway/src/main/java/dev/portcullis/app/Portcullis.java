@@ -22,6 +22,7 @@ import dev.portcullis.limit.store.LimitStore;
 import dev.portcullis.limit.store.LimitStores;
 import dev.portcullis.limit.tokens.TokenEstimator;
 import dev.portcullis.limits.LimitKeys;
+import dev.portcullis.pipeline.HeavyWork;
 import dev.portcullis.limits.LimitStage;
 import dev.portcullis.limits.LimitsAdminRoutes;
 import dev.portcullis.limits.UpstreamProtectionStage;
@@ -96,8 +97,10 @@ public final class Portcullis {
     LimitsSettings limitSettings = live.current().feature(LimitsSection.INSTANCE, LimitsSettings.class);
     UsageLedger ledger = null;
     LimitStore store = null;
+    HeavyWork heavy = null;
     if (limitSettings != null) {
       LimitsConfig limits = limitSettings.config();
+      LimitsSection.warnings(live.current()).forEach(w -> LOG.warn("{}", w));
       store = LimitStores.forConfig(limits, redis == null ? null : redisSettings.url(), redisSettings.prefix(),
           redisSettings.commandTimeout(), clock, 1_000_000, vertx);
       if (store instanceof FailoverLimitStore failover) {
@@ -130,7 +133,9 @@ public final class Portcullis {
           .register(metrics.registry());
       String ownIssuer = identity == null || identity.oauth() == null ? null
           : identity.oauth().asTrustedIssuer().issuer();
-      builder.stage(new LimitStage(engine, estimator, new LimitKeys(ownIssuer),
+      // one thread per two cores counts large prompts; 32 may wait before large requests get 503
+      heavy = new HeavyWork(vertx, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 32);
+      builder.stage(new LimitStage(engine, estimator, new LimitKeys(ownIssuer), heavy,
           () -> LimitsSection.config(live.current())));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
       builder.responseFilter(new LimitStreamFilter(estimator));

@@ -4,6 +4,7 @@ import dev.portcullis.app.Portcullis;
 import dev.portcullis.config.ConfigException;
 import dev.portcullis.config.ConfigLoader;
 import dev.portcullis.config.GatewayConfig;
+import dev.portcullis.limits.LimitsSection;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ final class CheckConfigCommand implements Callable<Integer> {
       GatewayConfig config = ConfigLoader.load(file, Portcullis.SECTIONS);
       spec.commandLine().getOut().printf("%s: valid (%d upstreams, %d models, %d listeners)%n", file,
           config.upstreams().size(), config.upstreamByModel().size(), config.server().listeners().size());
+      LimitsSection.warnings(config).forEach(w -> spec.commandLine().getOut().println("  warning: " + w));
       spec.commandLine().getOut().flush();
       return 0;
     } catch (ConfigException e) {

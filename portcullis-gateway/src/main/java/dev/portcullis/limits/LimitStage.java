@@ -20,8 +20,10 @@ import dev.portcullis.pipeline.ApiError;
 import dev.portcullis.pipeline.Completion;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.HeavyWork;
 import dev.portcullis.pipeline.Stage;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -53,6 +55,8 @@ public final class LimitStage implements Stage {
   static final Exchange.Key<long[]> STREAMED_OUTPUT = new Exchange.Key<>("streamed-output");
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bodies above this size are counted off the event loop, after their request limits are charged. */
+  static final int LARGE_BODY_BYTES = 64 * 1024;
   /** The fields that bound a request's output per choice, per route. */
   private static final Map<Route, List<String>> OUTPUT_FIELDS = Map.of(
       Route.CHAT_COMPLETIONS, List.of("max_completion_tokens", "max_tokens"),
@@ -72,6 +76,7 @@ public final class LimitStage implements Stage {
   private final LimitEngine engine;
   private final TokenEstimator estimator;
   private final LimitKeys keys;
+  private final HeavyWork heavy;
   /** The newest limits configuration (the live snapshot's, not an exchange's, which may be older). */
   private final Supplier<LimitsConfig> current;
   /** Ledger ids: minted here, since request ids may come from clients and must not decide what is counted. */
@@ -82,10 +87,12 @@ public final class LimitStage implements Stage {
    * {@code current} gives the newest configuration's limits: the engine follows it, so an exchange that still holds
    * an older snapshot cannot switch the engine back to it after a reload.
    */
-  public LimitStage(LimitEngine engine, TokenEstimator estimator, LimitKeys keys, Supplier<LimitsConfig> current) {
+  public LimitStage(LimitEngine engine, TokenEstimator estimator, LimitKeys keys, HeavyWork heavy,
+      Supplier<LimitsConfig> current) {
     this.engine = engine;
     this.estimator = estimator;
     this.keys = keys;
+    this.heavy = heavy;
     this.current = current;
   }
 
@@ -114,16 +121,15 @@ public final class LimitStage implements Stage {
       return withStatus(exchange, request(exchange, principal, planName, 0, 0), Decision.CONTINUE);
     }
     ObjectNode body = exchange.body();
-    TokenEstimator.Estimate estimate = estimate(exchange.route(), body);
-    LimitRequest request = request(exchange, principal, planName, estimate.promptTokens(),
-        estimate.maxOutputTokens());
+    // the plan's checks first: they are cheap, and a refused request costs no token counting
+    LimitRequest unsized = request(exchange, principal, planName, 0, 0);
     if (plan != null && !plan.allowsModel(exchange.model())) {
-      return withStatus(exchange, request, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
+      return withStatus(exchange, unsized, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
           + "' is not available on your plan.", "invalid_request_error", "model", "model_not_allowed")));
     }
     Choices choices = Choices.of(exchange.route(), body);
     if (choices.refusal() != null) {
-      return withStatus(exchange, request, choices.refusal());
+      return withStatus(exchange, unsized, choices.refusal());
     }
     // every field that can bound each choice's output must be a whole number, within the plan when there is one
     long perChoice = -1;
@@ -133,11 +139,11 @@ public final class LimitStage implements Stage {
         continue;
       }
       if (!asked.isIntegralNumber() || !asked.canConvertToLong() || asked.asLong() < 1) {
-        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("'" + field
+        return withStatus(exchange, unsized, new Decision.Reject(400, new ApiError("'" + field
             + "' must be a positive whole number.", "invalid_request_error", field, "invalid_value")));
       }
       if (plan != null && asked.asLong() > plan.maxOutputTokens()) {
-        return withStatus(exchange, request, new Decision.Reject(400, new ApiError("The requested maximum output"
+        return withStatus(exchange, unsized, new Decision.Reject(400, new ApiError("The requested maximum output"
             + " of " + asked.asLong() + " tokens exceeds your plan's limit of " + plan.maxOutputTokens() + ".",
             "invalid_request_error", field, "max_tokens_too_large")));
       }
@@ -151,17 +157,35 @@ public final class LimitStage implements Stage {
       body.put(inject, plan.maxOutputTokens());
       exchange.markBodyModified();
     }
-    // the reservation covers every choice the upstream generates
-    long output = OUTPUT_FIELDS.get(exchange.route()).isEmpty() ? estimate.maxOutputTokens()
+    // the reservation covers every choice the upstream generates (embeddings generate none)
+    long output = OUTPUT_FIELDS.get(exchange.route()).isEmpty() ? 0
         : perChoice >= 0 ? perChoice * choices.count()
         : plan != null && choices.count() > 1 ? plan.defaultOutputTokens() * choices.count()
         : LimitRequest.PLAN_DEFAULT;
-    if (output != request.maxOutputTokens()) {
-      request = request(exchange, principal, planName, estimate.promptTokens(), output);
-    }
     Instant admittedAt = engine.now();
-    LimitRequest asked = request;
-    return Stage.onContext(engine.acquire(asked)).map(d -> decide(exchange, asked, d, admittedAt));
+    Buffer raw = exchange.rawBody();
+    if (raw == null || raw.length() <= LARGE_BODY_BYTES) {
+      LimitRequest asked = request(exchange, principal, planName, estimate(exchange.route(), body), output);
+      return Stage.onContext(engine.acquire(asked)).map(d -> decide(exchange, asked, d, admittedAt));
+    }
+    // a large request: its request limits are charged before its tokens are counted, and they are counted off the
+    // event loop, so that neither a flood of them nor one of them can hold up other requests
+    return Stage.onContext(engine.acquireRequests(unsized)).compose(counted -> {
+      counted.status().headers().forEach(exchange.responseHeaders()::set);
+      if (counted instanceof LimitDecision.Refused refused) {
+        return Future.succeededFuture(refusal(exchange, refused));
+      }
+      Future<Long> prompt = heavy.submit(() -> estimate(exchange.route(), body));
+      if (prompt == null) {
+        exchange.errorDetail("busy");
+        return Future.succeededFuture(new Decision.Reject(503, ApiError.server("The gateway is busy with other large "
+            + "requests; retry shortly.", "server_busy"), Map.of("Retry-After", "1")));
+      }
+      return prompt.compose(tokens -> {
+        LimitRequest asked = request(exchange, principal, planName, tokens, output);
+        return Stage.onContext(engine.acquireAllButRequests(asked)).map(d -> decide(exchange, asked, d, admittedAt));
+      });
+    });
   }
 
   private LimitRequest request(Exchange exchange, Principal principal, String planName, long promptTokens,
@@ -199,7 +223,7 @@ public final class LimitStage implements Stage {
   }
 
   private Decision decide(Exchange exchange, LimitRequest request, LimitDecision decision, Instant admittedAt) {
-    decision.status().headers().forEach(exchange.responseHeaders()::set);
+    decision.status().headers().forEach((name, value) -> addHeader(exchange, name, value));
     return switch (decision) {
       case LimitDecision.Admitted admitted -> {
         Lease lease = admitted.lease();
@@ -213,11 +237,13 @@ public final class LimitStage implements Stage {
         }
         yield Decision.CONTINUE;
       }
-      case LimitDecision.Refused refused -> {
-        exchange.errorDetail(refused.limitName());
-        yield new Decision.Reject(refused.httpStatus(), error(refused), refused.headers());
-      }
+      case LimitDecision.Refused refused -> refusal(exchange, refused);
     };
+  }
+
+  private static Decision refusal(Exchange exchange, LimitDecision.Refused refused) {
+    exchange.errorDetail(refused.limitName());
+    return new Decision.Reject(refused.httpStatus(), error(refused), refused.headers());
   }
 
   /**
@@ -251,18 +277,15 @@ public final class LimitStage implements Stage {
     engine.record(usageId, request, used, admittedAt);
   }
 
-  private TokenEstimator.Estimate estimate(Route route, ObjectNode body) {
+  /** The prompt's tokens, counted with the model's tokenizer. */
+  private long estimate(Route route, ObjectNode body) {
     return switch (route) {
-      case CHAT_COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.CHAT_COMPLETIONS, body);
-      case COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.COMPLETIONS, body);
-      case EMBEDDINGS -> estimator.estimate(TokenEstimator.Endpoint.EMBEDDINGS, body);
-      case RESPONSES -> {
-        String model = body.path("model").asText();
-        long prompt = estimator.countText(model, text(body.get("input")) + text(body.get("instructions")));
-        JsonNode max = body.get("max_output_tokens");
-        yield new TokenEstimator.Estimate(model, prompt, max != null && max.canConvertToLong() ? max.asLong() : -1);
-      }
-      case MODELS -> new TokenEstimator.Estimate(null, 0, 0);
+      case CHAT_COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.CHAT_COMPLETIONS, body).promptTokens();
+      case COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.COMPLETIONS, body).promptTokens();
+      case EMBEDDINGS -> estimator.estimate(TokenEstimator.Endpoint.EMBEDDINGS, body).promptTokens();
+      case RESPONSES -> estimator.countText(body.path("model").asText(),
+          text(body.get("input")) + text(body.get("instructions")));
+      case MODELS -> 0;
     };
   }
 
@@ -271,6 +294,17 @@ public final class LimitStage implements Stage {
       return "";
     }
     return node.isTextual() ? node.asText() : node.toString();
+  }
+
+  /**
+   * Sets a limit header; the structured lists ({@code RateLimit-Policy}, {@code RateLimit}) of a large request's two
+   * decisions are joined, so that the caller sees every policy that applied.
+   */
+  private static void addHeader(Exchange exchange, String name, String value) {
+    String before = exchange.responseHeaders().get(name);
+    boolean list = name.equalsIgnoreCase("ratelimit-policy") || name.equalsIgnoreCase("ratelimit");
+    exchange.responseHeaders().set(name, list && before != null && !before.isEmpty() && !value.isEmpty()
+        ? before + ", " + value : value);
   }
 
   private static Map<String, String> headers(Exchange exchange) {

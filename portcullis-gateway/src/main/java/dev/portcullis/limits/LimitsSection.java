@@ -7,6 +7,7 @@ import dev.portcullis.config.ConfigNodes;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.config.GatewayConfig;
 import dev.portcullis.limit.config.ConfigError;
+import dev.portcullis.limit.config.Dimension;
 import dev.portcullis.limit.config.LimitsConfig;
 import dev.portcullis.limit.config.LimitsConfigParser;
 import dev.portcullis.limit.config.ParseResult;
@@ -32,6 +33,32 @@ public final class LimitsSection implements ConfigSection<LimitsSettings> {
   public static LimitsConfig config(GatewayConfig config) {
     LimitsSettings settings = config.feature(INSTANCE, LimitsSettings.class);
     return settings == null ? null : settings.config();
+  }
+
+  /**
+   * Limits that can never apply as configured, one line each: rules per key, principal or tenant when callers are not
+   * identified ({@code identity: {mode: none}}). Every credential type has a key, a principal and a tenant, so with
+   * identity on each such rule applies to every caller. Printed by {@code check-config} and logged at start.
+   */
+  public static List<String> warnings(GatewayConfig config) {
+    LimitsConfig limits = config(config);
+    IdentitySettings identity = config.feature(dev.portcullis.auth.IdentitySection.INSTANCE, IdentitySettings.class);
+    if (limits == null || identity != null && identity.enabled()) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    java.util.function.BiConsumer<String, dev.portcullis.limit.config.LimitRule> check = (where, rule) -> {
+      for (var d : rule.dimensions()) {
+        if (d == Dimension.KEY || d == Dimension.PRINCIPAL || d == Dimension.TENANT) {
+          out.add(where + ": limit '" + rule.name() + "' is per " + d.name().toLowerCase(java.util.Locale.ROOT)
+              + ", which callers never have without identity (identity mode none): it never applies");
+          return;
+        }
+      }
+    };
+    limits.globalLimits().forEach(rule -> check.accept("limits.global", rule));
+    limits.plans().forEach((name, plan) -> plan.limits().forEach(rule -> check.accept("limits.plans." + name, rule)));
+    return out;
   }
 
   @Override

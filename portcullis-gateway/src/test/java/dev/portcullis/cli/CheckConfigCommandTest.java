@@ -52,4 +52,26 @@ class CheckConfigCommandTest {
     assertThat(r.err()).contains("identity: missing; configure how callers authenticate, or write "
         + "`identity: {mode: none}`");
   }
+
+  @Test
+  void warnsOfPerCallerLimitsThatAnonymousCallersNeverMeet(@TempDir Path dir) throws Exception {
+    // issue 10 item 1: a limit that can never apply to the callers in use is said, not silently skipped
+    Path file = dir.resolve("anon.yaml");
+    Files.writeString(file, """
+        upstreams:
+          - {name: a, base-url: 'http://127.0.0.1:1/v1', models: [m]}
+        identity: {mode: none}
+        limits:
+          default-plan: open
+          plans:
+            open:
+              limits:
+                - {name: per-ip, per: [ip], unit: requests, algorithm: token-bucket, limit: 10, period: 1m}
+                - {name: per-key, per: [key], unit: requests, algorithm: token-bucket, limit: 10, period: 1m}
+        """);
+    Run r = run("check-config", file.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("warning: limits.plans.open: limit 'per-key' is per key")
+        .doesNotContain("'per-ip'");
+  }
 }

@@ -21,6 +21,7 @@ import dev.portcullis.limit.tokens.TokenEstimator;
 import dev.portcullis.observe.GatewayMetrics;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.HeavyWork;
 import dev.portcullis.pipeline.Stage;
 import dev.portcullis.server.Gateway;
 import dev.portcullis.testkit.SimulatedUpstream;
@@ -110,7 +111,7 @@ class DisconnectSettlementTest {
     metrics = new GatewayMetrics();
     gateway = Gateway.builder(live).metrics(metrics)
         .stage(new CallerStage())
-        .stage(new LimitStage(engine, new TokenEstimator(), new LimitKeys(null),
+        .stage(new LimitStage(engine, new TokenEstimator(), new LimitKeys(null), new HeavyWork(vertx, 1, 4),
             () -> LimitsSection.config(live.current())))
         .start(vertx).await();
     h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)

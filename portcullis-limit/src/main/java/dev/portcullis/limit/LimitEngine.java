@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +149,21 @@ public final class LimitEngine {
 
     /** Decides one request: all applicable rules are charged together, or none. */
     public CompletionStage<LimitDecision> acquire(LimitRequest request) {
-        return decide(request, false);
+        return decide(request, false, ALL_UNITS);
+    }
+
+    /**
+     * Charges only the rules that count requests (unit {@code requests}), before expensive work on a large request
+     * (counting its tokens), so that such requests cannot be sent without limit however they end. The decision's
+     * lease holds nothing to settle. Follow an admission with {@link #acquireAllButRequests}.
+     */
+    public CompletionStage<LimitDecision> acquireRequests(LimitRequest request) {
+        return decide(request, false, REQUESTS_ONLY);
+    }
+
+    /** Every rule but those {@link #acquireRequests} already charged; the lease settles as with {@link #acquire}. */
+    public CompletionStage<LimitDecision> acquireAllButRequests(LimitRequest request) {
+        return decide(request, false, ALL_BUT_REQUESTS);
     }
 
     /**
@@ -156,10 +171,14 @@ public final class LimitEngine {
      * usage endpoint (budgets used and left in the current day or month) and for headers on a dry run.
      */
     public CompletionStage<RateLimitStatus> usage(LimitRequest request) {
-        return decide(request, true).thenApply(LimitDecision::status);
+        return decide(request, true, ALL_UNITS).thenApply(LimitDecision::status);
     }
 
-    private CompletionStage<LimitDecision> decide(LimitRequest request, boolean peek) {
+    private static final Predicate<Unit> ALL_UNITS = unit -> true;
+    private static final Predicate<Unit> REQUESTS_ONLY = unit -> unit == Unit.REQUESTS;
+    private static final Predicate<Unit> ALL_BUT_REQUESTS = unit -> unit != Unit.REQUESTS;
+
+    private CompletionStage<LimitDecision> decide(LimitRequest request, boolean peek, Predicate<Unit> units) {
         Snapshot snapshot = config.get();
         LimitsConfig cfg = snapshot.config();
         String planName = request.plan() == null ? cfg.defaultPlan() : request.plan();
@@ -182,7 +201,7 @@ public final class LimitEngine {
             }
             List<LimitRule> source = pass == 0 ? cfg.globalLimits() : plan.limits();
             for (LimitRule rule : source) {
-                if (!rule.appliesToModel(request.model())) {
+                if (!units.test(rule.unit()) || !rule.appliesToModel(request.model())) {
                     continue;
                 }
                 String dims = dimensionKey(rule, request);

@@ -163,8 +163,36 @@ public final class TokenEstimator {
         return registry.getEncoding(EncodingType.CL100K_BASE);
     }
 
-    /** Special-token text in user input is counted as ordinary text, never rejected. */
-    private static int count(Encoding enc, String text) {
-        return enc.countTokensOrdinary(text);
+    /**
+     * Special-token text in user input is counted as ordinary text, never rejected. Byte-pair encoding costs time
+     * quadratic in the length of a run without spaces (a megabyte of one letter took seconds), so a long text is
+     * counted in pieces of at most {@link #PIECE} characters, cut before a space where there is one: cost linear in
+     * the length, count within a token or so per piece of the whole text's.
+     */
+    static int count(Encoding enc, String text) {
+        if (text.length() <= PIECE) {
+            return enc.countTokensOrdinary(text);
+        }
+        int total = 0;
+        int start = 0;
+        while (start < text.length()) {
+            int end = Math.min(text.length(), start + PIECE);
+            if (end < text.length()) {
+                int cut = end;
+                while (cut > start + PIECE / 2 && !Character.isWhitespace(text.charAt(cut))) {
+                    cut--;
+                }
+                end = cut > start + PIECE / 2 ? cut : end;
+                if (Character.isHighSurrogate(text.charAt(end - 1))) {
+                    end--;
+                }
+            }
+            total += enc.countTokensOrdinary(text.substring(start, end));
+            start = end;
+        }
+        return total;
     }
+
+    /** The longest piece of text counted in one byte-pair encoding pass. */
+    static final int PIECE = 2048;
 }

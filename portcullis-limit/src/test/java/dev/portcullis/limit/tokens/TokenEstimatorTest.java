@@ -104,4 +104,33 @@ class TokenEstimatorTest {
         JsonNode data = JSON.readTree(event.substring(event.indexOf("data: ") + 6).trim());
         assertThat(data.path("error").path("code").asText()).isEqualTo("token_quota_exceeded");
     }
+
+    @Test
+    void longTextIsCountedInPiecesWithinAFewTokensOfTheWholeCount() {
+        // issue 10 item 11: counting is linear in the text's length, and cut before spaces it stays close
+        var enc = com.knuddels.jtokkit.Encodings.newDefaultEncodingRegistry()
+                .getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+        StringBuilder prose = new StringBuilder();
+        java.util.Random random = new java.util.Random(7);
+        String[] words = {"the", "gateway", "counts", "tokens", "before", "calling", "an", "upstream", "model,", "and"};
+        while (prose.length() < 200_000) {
+            prose.append(words[random.nextInt(words.length)]).append(random.nextInt(9) == 0 ? "\n" : " ");
+        }
+        int exact = enc.countTokensOrdinary(prose.toString());
+        int pieces = TokenEstimator.count(enc, prose.toString());
+        int cuts = prose.length() / (TokenEstimator.PIECE / 2) + 1;
+        assertThat(pieces).isBetween(exact - cuts, exact + cuts);
+    }
+
+    @Test
+    void aMegabyteOfOneLetterIsCountedWithoutQuadraticCost() {
+        String run = "a".repeat(1_000_000);
+        var enc = com.knuddels.jtokkit.Encodings.newDefaultEncodingRegistry()
+                .getEncoding(com.knuddels.jtokkit.api.EncodingType.CL100K_BASE);
+        // the whole run at once takes seconds; in pieces each piece costs the same, and the count is an upper bound
+        int pieces = TokenEstimator.count(enc, run);
+        assertThat(pieces).isBetween(run.length() / 8, run.length());
+        assertThat(TokenEstimator.count(enc, "b".repeat(TokenEstimator.PIECE * 3)))
+                .isEqualTo(3 * enc.countTokensOrdinary("b".repeat(TokenEstimator.PIECE)));
+    }
 }
