@@ -13,6 +13,7 @@ import dev.portcullis.config.GatewayConfig.RouteConfig;
 import dev.portcullis.config.GatewayConfig.ServerConfig;
 import dev.portcullis.config.GatewayConfig.TlsConfig;
 import dev.portcullis.config.GatewayConfig.UpstreamConfig;
+import dev.portcullis.forward.ProxyHeaders;
 import dev.portcullis.identity.apikey.CidrBlock;
 import java.io.IOException;
 import java.net.URI;
@@ -349,7 +350,7 @@ public final class ConfigLoader {
       return null;
     }
     knownKeys(node, path, "name", "base-url", "models", "api-key", "auth-header", "connect-timeout",
-        "first-byte-timeout", "idle-timeout", "max-connections", "concurrency");
+        "first-byte-timeout", "idle-timeout", "max-connections", "concurrency", "forward-headers");
     String name = string(node, path, "name", null);
     if (name == null) {
       problems.add(path + ".name: missing");
@@ -408,11 +409,39 @@ public final class ConfigLoader {
       concurrency = new GatewayConfig.Concurrency(initial, min, max, integer(c, cp, "max-waiting", 100, 0, 100_000),
           duration(c, cp, "max-wait", Duration.ofSeconds(2)));
     }
+    List<String> forward = forwardHeaders(node.path("forward-headers"), path + ".forward-headers", authHeader);
     if (baseUrl == null || name == null) {
       return null;
     }
     return new UpstreamConfig(name, stripTrailingSlash(baseUrl), models, apiKey, authHeader, connect, firstByte,
-        idle, maxConnections, concurrency);
+        idle, maxConnections, concurrency, forward);
+  }
+
+  /** The client headers this upstream receives: the default list, or the configured one (lower case, checked). */
+  private List<String> forwardHeaders(JsonNode list, String path, String authHeader) {
+    if (list.isMissingNode()) {
+      return ProxyHeaders.DEFAULT_FORWARDED;
+    }
+    List<String> names = new ArrayList<>();
+    if (!list.isArray()) {
+      problems.add(path + ": must be a list of header names");
+      return names;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode n = list.get(i);
+      String name = n.isTextual() ? n.asText().toLowerCase(Locale.ROOT) : "";
+      String refused = ProxyHeaders.refusedForwarding(name);
+      if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+        problems.add(path + "[" + i + "]: must be a header name");
+      } else if (refused != null) {
+        problems.add(path + "[" + i + "]: '" + name + "' is never forwarded (" + refused + ")");
+      } else if (name.equals(authHeader)) {
+        problems.add(path + "[" + i + "]: '" + name + "' carries this upstream's provider key");
+      } else if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   private static URI stripTrailingSlash(URI uri) {

@@ -194,10 +194,12 @@ public record GatewayConfig(
       Duration firstByteTimeout,
       Duration idleTimeout,
       int maxConnections,
-      Concurrency concurrency) {
+      Concurrency concurrency,
+      List<String> forwardHeaders) {
 
     public UpstreamConfig {
       models = List.copyOf(models);
+      forwardHeaders = List.copyOf(forwardHeaders);
     }
 
     @Override
