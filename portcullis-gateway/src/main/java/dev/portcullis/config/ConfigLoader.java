@@ -154,7 +154,7 @@ public final class ConfigLoader {
     List<ListenerConfig> listeners = new ArrayList<>();
     JsonNode list = node.path("listeners");
     if (list.isMissingNode()) {
-      listeners.add(new ListenerConfig("public", "0.0.0.0", 8080, null));
+      listeners.add(new ListenerConfig("public", "0.0.0.0", 8080, null, false));
     } else if (!list.isArray() || list.isEmpty()) {
       problems.add(path + ".listeners: must be a non-empty list");
     } else {
@@ -202,12 +202,18 @@ public final class ConfigLoader {
     if (!object(node, path)) {
       return null;
     }
-    knownKeys(node, path, "name", "host", "port", "tls");
+    knownKeys(node, path, "name", "host", "port", "tls", "h2c");
     String name = string(node, path, "name", index == 0 ? "public" : "listener-" + index);
     String host = string(node, path, "host", "0.0.0.0");
     int port = integer(node, path, "port", 8080, 0, 65535);
     TlsConfig tls = node.has("tls") ? tls(node.get("tls"), path + ".tls") : null;
-    return new ListenerConfig(name, host, port, tls);
+    JsonNode h2c = node.path("h2c");
+    if (!h2c.isMissingNode() && !h2c.isBoolean()) {
+      problems.add(path + ".h2c: must be true or false");
+    } else if (h2c.asBoolean(false) && tls != null) {
+      problems.add(path + ".h2c: only for plain listeners (with TLS, HTTP/2 is negotiated by ALPN)");
+    }
+    return new ListenerConfig(name, host, port, tls, h2c.asBoolean(false));
   }
 
   private TlsConfig tls(JsonNode node, String path) {

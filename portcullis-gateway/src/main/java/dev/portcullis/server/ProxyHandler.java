@@ -167,8 +167,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
           clientAddress(),
           wantsClientCertificates ? peerCertificates(req) : null, req.isSSL(), start);
       if (!route.forwarded()) {
-        req.end().onComplete(v -> decide(pipeline.identify(exchange), () -> decide(pipeline.run(exchange),
-            this::listModels)));
+        req.end().onComplete(v -> {
+          if (!brokenBody()) {
+            decide(pipeline.identify(exchange), () -> decide(pipeline.run(exchange), this::listModels));
+          }
+        });
         return;
       }
       readBody();
@@ -259,7 +262,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         }
         bodyDone = true;
         cancelReadTimer();
-        bodyRead();
+        if (!brokenBody()) {
+          bodyRead();
+        }
       });
     }
 
@@ -341,7 +346,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         collected.appendBuffer(chunk);
       });
       req.endHandler(v -> {
-        if (bodyDone) {
+        if (bodyDone || brokenBody()) {
           return;
         }
         bodyDone = true;
@@ -815,7 +820,21 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     void transportReject(int status, ApiError error, String reason) {
       metrics.transportRejected(reason);
-      req.end().onComplete(v -> reject(status, error, Map.of()));
+      req.end().onComplete(v -> {
+        if (!brokenBody()) {
+          reject(status, error, Map.of());
+        }
+      });
+    }
+
+    /** True, and answered with a 400 that closes the connection, when the body's chunked framing broke. */
+    boolean brokenBody() {
+      StrictRequestDecoder.Refusal refusal = StrictRequestDecoder.brokenBody(req);
+      if (refusal == null) {
+        return false;
+      }
+      closeAfter(refusal.status(), refusal.error(), refusal.reason());
+      return true;
     }
 
     /**
@@ -857,7 +876,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         }
       }
       long total = System.nanoTime() - start;
-      int status = res.getStatusCode();
+      // nginx's 499: the client went away before any answer was written (never the 200 Vert.x starts with)
+      int status = res.headWritten() ? res.getStatusCode() : 499;
       metrics.requestEnded(route, status, total);
       if (streaming) {
         metrics.streamEnded();

@@ -53,7 +53,7 @@ class IdentifyFirstTest {
     upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults()).await();
     Path dir = Files.createTempDirectory("identify-first-test");
     String yaml = """
-        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0, h2c: true}]}
         admin:
           host: 127.0.0.1
           port: 0

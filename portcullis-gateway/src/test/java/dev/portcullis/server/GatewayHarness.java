@@ -65,6 +65,7 @@ final class GatewayHarness implements AutoCloseable {
             - name: public
               host: 127.0.0.1
               port: 0
+              h2c: true
         admin:
           host: 127.0.0.1
           port: 0
