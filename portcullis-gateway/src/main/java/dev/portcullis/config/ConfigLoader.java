@@ -13,6 +13,7 @@ import dev.portcullis.config.GatewayConfig.RouteConfig;
 import dev.portcullis.config.GatewayConfig.ServerConfig;
 import dev.portcullis.config.GatewayConfig.TlsConfig;
 import dev.portcullis.config.GatewayConfig.UpstreamConfig;
+import dev.portcullis.forward.ProxyHeaders;
 import dev.portcullis.identity.apikey.CidrBlock;
 import java.io.IOException;
 import java.net.URI;
@@ -153,7 +154,7 @@ public final class ConfigLoader {
     List<ListenerConfig> listeners = new ArrayList<>();
     JsonNode list = node.path("listeners");
     if (list.isMissingNode()) {
-      listeners.add(new ListenerConfig("public", "0.0.0.0", 8080, null));
+      listeners.add(new ListenerConfig("public", "0.0.0.0", 8080, null, false));
     } else if (!list.isArray() || list.isEmpty()) {
       problems.add(path + ".listeners: must be a non-empty list");
     } else {
@@ -201,12 +202,18 @@ public final class ConfigLoader {
     if (!object(node, path)) {
       return null;
     }
-    knownKeys(node, path, "name", "host", "port", "tls");
+    knownKeys(node, path, "name", "host", "port", "tls", "h2c");
     String name = string(node, path, "name", index == 0 ? "public" : "listener-" + index);
     String host = string(node, path, "host", "0.0.0.0");
     int port = integer(node, path, "port", 8080, 0, 65535);
     TlsConfig tls = node.has("tls") ? tls(node.get("tls"), path + ".tls") : null;
-    return new ListenerConfig(name, host, port, tls);
+    JsonNode h2c = node.path("h2c");
+    if (!h2c.isMissingNode() && !h2c.isBoolean()) {
+      problems.add(path + ".h2c: must be true or false");
+    } else if (h2c.asBoolean(false) && tls != null) {
+      problems.add(path + ".h2c: only for plain listeners (with TLS, HTTP/2 is negotiated by ALPN)");
+    }
+    return new ListenerConfig(name, host, port, tls, h2c.asBoolean(false));
   }
 
   private TlsConfig tls(JsonNode node, String path) {
@@ -349,7 +356,7 @@ public final class ConfigLoader {
       return null;
     }
     knownKeys(node, path, "name", "base-url", "models", "api-key", "auth-header", "connect-timeout",
-        "first-byte-timeout", "idle-timeout", "max-connections", "concurrency");
+        "first-byte-timeout", "idle-timeout", "max-connections", "concurrency", "forward-headers");
     String name = string(node, path, "name", null);
     if (name == null) {
       problems.add(path + ".name: missing");
@@ -408,11 +415,39 @@ public final class ConfigLoader {
       concurrency = new GatewayConfig.Concurrency(initial, min, max, integer(c, cp, "max-waiting", 100, 0, 100_000),
           duration(c, cp, "max-wait", Duration.ofSeconds(2)));
     }
+    List<String> forward = forwardHeaders(node.path("forward-headers"), path + ".forward-headers", authHeader);
     if (baseUrl == null || name == null) {
       return null;
     }
     return new UpstreamConfig(name, stripTrailingSlash(baseUrl), models, apiKey, authHeader, connect, firstByte,
-        idle, maxConnections, concurrency);
+        idle, maxConnections, concurrency, forward);
+  }
+
+  /** The client headers this upstream receives: the default list, or the configured one (lower case, checked). */
+  private List<String> forwardHeaders(JsonNode list, String path, String authHeader) {
+    if (list.isMissingNode()) {
+      return ProxyHeaders.DEFAULT_FORWARDED;
+    }
+    List<String> names = new ArrayList<>();
+    if (!list.isArray()) {
+      problems.add(path + ": must be a list of header names");
+      return names;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode n = list.get(i);
+      String name = n.isTextual() ? n.asText().toLowerCase(Locale.ROOT) : "";
+      String refused = ProxyHeaders.refusedForwarding(name);
+      if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
+        problems.add(path + "[" + i + "]: must be a header name");
+      } else if (refused != null) {
+        problems.add(path + "[" + i + "]: '" + name + "' is never forwarded (" + refused + ")");
+      } else if (name.equals(authHeader)) {
+        problems.add(path + "[" + i + "]: '" + name + "' carries this upstream's provider key");
+      } else if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   private static URI stripTrailingSlash(URI uri) {

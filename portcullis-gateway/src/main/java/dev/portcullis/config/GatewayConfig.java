@@ -71,7 +71,7 @@ public record GatewayConfig(
     if (port != null) {
       List<ListenerConfig> listeners = new ArrayList<>(server.listeners());
       ListenerConfig first = listeners.getFirst();
-      listeners.set(0, new ListenerConfig(first.name(), first.host(), port, first.tls()));
+      listeners.set(0, new ListenerConfig(first.name(), first.host(), port, first.tls(), first.h2c()));
       s = new ServerConfig(listeners, s.maxHeaderBytes(), s.idleTimeout(), s.readTimeout(), s.shutdownGrace(),
           s.hsts(), s.eventLoops(), s.trustedProxies());
     }
@@ -99,8 +99,12 @@ public record GatewayConfig(
     }
   }
 
-  /** A public listener; {@code tls} is null for plain HTTP (HTTP/1.1 and h2c). */
-  public record ListenerConfig(String name, String host, int port, TlsConfig tls) {}
+  /**
+   * A public listener; {@code tls} is null for plain HTTP. {@code h2c}: a plain listener also accepts HTTP/2
+   * cleartext (prior knowledge or upgrade); off by default, since the first HTTP/1.1 request of a connection is
+   * then decoded before the strict decoder is in place (ADR 0009).
+   */
+  public record ListenerConfig(String name, String host, int port, TlsConfig tls, boolean h2c) {}
 
   /**
    * TLS from PEM files. {@code clientCa} is required when client certificates are requested.
@@ -194,10 +198,12 @@ public record GatewayConfig(
       Duration firstByteTimeout,
       Duration idleTimeout,
       int maxConnections,
-      Concurrency concurrency) {
+      Concurrency concurrency,
+      List<String> forwardHeaders) {
 
     public UpstreamConfig {
       models = List.copyOf(models);
+      forwardHeaders = List.copyOf(forwardHeaders);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package dev.portcullis.forward;
 
 import io.vertx.core.MultiMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Which headers cross the gateway. Hop-by-hop headers (RFC 9110 §7.6.1), including any named by {@code Connection},
- * never cross in either direction. Client credentials never go upstream: the upstream sees the provider key only.
+ * Which headers cross the gateway. Client headers go upstream only when the upstream's allow-list names them
+ * ({@code forward-headers}, {@link #DEFAULT_FORWARDED} by default): credentials, cookies, framing, what the client
+ * claims about its tenant, identity or address, and anything else the upstream was not meant to read stay behind.
+ * Hop-by-hop headers (RFC 9110 §7.6.1), including any named by {@code Connection}, never cross in either direction.
  */
 public final class ProxyHeaders {
 
@@ -16,11 +19,20 @@ public final class ProxyHeaders {
       "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
       "http2-settings");
 
-  /** Client headers the upstream must not see: credentials, cookies, and what the client says about routing. */
-  private static final Set<String> CLIENT_ONLY = Set.of("authorization", "api-key", "x-api-key", "cookie", "host",
-      "content-length", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
-      "openai-organization", "openai-project", "x-portcullis-signature", "x-portcullis-timestamp",
-      "x-portcullis-nonce", "x-portcullis-key-id", "accept-encoding");
+  /**
+   * Client headers no allow-list may name: credentials, cookies, framing (the body is re-serialised, so the
+   * client's length and encoding describe bytes the upstream never gets), what the client says about routing and
+   * its address, the gateway's own request id, and the signature headers.
+   */
+  private static final Set<String> NEVER_FORWARDED = Set.of("authorization", "api-key", "x-api-key", "cookie",
+      "host", "content-length", "content-encoding", "content-type", "forwarded", "x-forwarded-for",
+      "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "openai-organization", "openai-project",
+      "x-request-id", "x-portcullis-signature", "x-portcullis-timestamp", "x-portcullis-nonce",
+      "x-portcullis-key-id", "accept-encoding", "expect");
+
+  /** What an upstream receives of the client's headers unless its configuration says otherwise. */
+  public static final List<String> DEFAULT_FORWARDED = List.of("accept", "openai-beta", "anthropic-version",
+      "anthropic-beta", "traceparent", "tracestate");
 
   /**
    * Upstream headers the client must not see. The provider's rate-limit headers describe the platform's provider
@@ -31,14 +43,23 @@ public final class ProxyHeaders {
 
   private ProxyHeaders() {}
 
-  /** Copies client headers that may go upstream. */
-  public static void clientToUpstream(MultiMap from, MultiMap to) {
+  /** Why a header may not be on an allow-list, or null when it may (names are lower case). */
+  public static String refusedForwarding(String name) {
+    if (HOP_BY_HOP.contains(name) || name.startsWith(":")) {
+      return "a hop-by-hop header";
+    }
+    if (NEVER_FORWARDED.contains(name)) {
+      return "a credential, framing or routing header the gateway sets or drops itself";
+    }
+    return null;
+  }
+
+  /** Copies the allowed client headers (lower-case names) that the client sent, except those its Connection names. */
+  public static void clientToUpstream(MultiMap from, List<String> allowed, MultiMap to) {
     Set<String> connectionListed = connectionTokens(from);
-    for (Map.Entry<String, String> e : from) {
-      String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !CLIENT_ONLY.contains(name) && !connectionListed.contains(name)
-          && !name.startsWith(":")) {
-        to.add(name, e.getValue());
+    for (String name : allowed) {
+      if (from.contains(name) && !connectionListed.contains(name)) {
+        to.add(name, from.getAll(name));
       }
     }
   }

@@ -149,6 +149,12 @@ public final class GatewayMetrics {
     counter("portcullis.transport.rejections", "Requests refused before routing", "reason", reason).increment();
   }
 
+  /** A client reset its stream or closed its connection before its exchange ended. */
+  public void clientDisconnected(boolean http2) {
+    counter("portcullis.client.disconnects", "Requests whose client reset the stream or closed the connection "
+        + "before the exchange ended", "protocol", http2 ? "h2" : "http/1.1").increment();
+  }
+
   public void streamOutcome(String outcome) {
     counter("portcullis.streams", "Streamed responses by how they ended", "outcome", outcome).increment();
   }

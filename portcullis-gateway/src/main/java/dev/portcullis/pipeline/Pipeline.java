@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The request path: stages run in order until one rejects; then the response filters. Stages that decide
+ * The request path: the identify stages, which see the headers and the raw body only, so that callers without a
+ * valid credential learn nothing from how their body or model would be judged; then, once the body is parsed and
+ * the model routed, the other stages in order until one rejects; then the response filters. Stages that decide
  * synchronously cost one call each (no callbacks, no allocation). A stage that throws, or whose future fails, fails
  * the request closed with a 500 and is reported to {@code failures} (stage name, cause).
  */
@@ -17,22 +19,37 @@ public final class Pipeline {
   private static final Future<Decision> CLIENT_GONE = Future.succeededFuture(new Decision.Reject(499,
       ApiError.invalidRequest("The client closed the request.", null, "client_closed")));
 
+  private final List<Stage> identify;
   private final List<Stage> stages;
   private final List<ResponseFilterFactory> filters;
   private final BiConsumer<String, Throwable> failures;
 
   public Pipeline(List<Stage> stages, List<ResponseFilterFactory> filters, BiConsumer<String, Throwable> failures) {
+    this(List.of(), stages, filters, failures);
+  }
+
+  public Pipeline(List<Stage> identify, List<Stage> stages, List<ResponseFilterFactory> filters,
+      BiConsumer<String, Throwable> failures) {
+    this.identify = List.copyOf(identify);
     this.stages = List.copyOf(stages);
     this.filters = List.copyOf(filters);
     this.failures = failures;
   }
 
-  /** Runs every stage; the future never fails (failures become a 500 rejection). */
-  public Future<Decision> run(Exchange exchange) {
-    return from(0, exchange);
+  /**
+   * Runs the identify stages: the exchange has its headers and {@link Exchange#rawBody()}, not yet a parsed body,
+   * model or upstream. The future never fails.
+   */
+  public Future<Decision> identify(Exchange exchange) {
+    return from(identify, 0, exchange);
   }
 
-  private Future<Decision> from(int index, Exchange exchange) {
+  /** Runs the other stages, after {@link #identify}; the future never fails (failures become a 500 rejection). */
+  public Future<Decision> run(Exchange exchange) {
+    return from(stages, 0, exchange);
+  }
+
+  private Future<Decision> from(List<Stage> stages, int index, Exchange exchange) {
     for (int i = index; i < stages.size(); i++) {
       if (exchange.completed()) {
         // the client went away while an earlier stage waited: take no further permits for nobody
@@ -70,7 +87,7 @@ public final class Pipeline {
           promise.complete(ar.result() == null
               ? failed(stage, exchange, new NullPointerException("null decision")) : ar.result());
         } else {
-          from(next, exchange).onComplete(promise);
+          from(stages, next, exchange).onComplete(promise);
         }
       });
       return promise.future();

@@ -79,6 +79,7 @@ public final class Gateway {
   /** Assembles a gateway. */
   public static final class Builder {
     private final LiveConfig live;
+    private final List<Stage> identify = new ArrayList<>();
     private final List<Stage> stages = new ArrayList<>();
     private final List<ResponseFilterFactory> filters = new ArrayList<>();
     private final List<AdminRoutes> adminRoutes = new ArrayList<>();
@@ -90,7 +91,16 @@ public final class Gateway {
       this.live = live;
     }
 
-    /** Appends a request stage; stages run in the order added. */
+    /**
+     * Appends an identify stage: it runs before the body is parsed or the model routed, and may read the headers
+     * and {@link dev.portcullis.pipeline.Exchange#rawBody()} only. Identify stages run before every other stage.
+     */
+    public Builder identify(Stage stage) {
+      identify.add(stage);
+      return this;
+    }
+
+    /** Appends a request stage; stages run in the order added, after the identify stages. */
     public Builder stage(Stage stage) {
       stages.add(stage);
       return this;
@@ -132,7 +142,7 @@ public final class Gateway {
     public Future<Gateway> start(Vertx vertx) {
       GatewayMetrics m = metrics == null ? new GatewayMetrics() : metrics;
       m.knownModels(live.current().upstreamByModel().keySet());
-      Pipeline pipeline = new Pipeline(stages, filters, (stage, cause) -> {
+      Pipeline pipeline = new Pipeline(identify, stages, filters, (stage, cause) -> {
         m.stageFailed(stage);
         LOG.error("stage {} failed; request failed closed", stage, cause);
       });

@@ -57,7 +57,9 @@ final class GatewayVerticle extends VerticleBase {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (ListenerConfig listener : config.server().listeners()) {
       boolean mtls = listener.tls() != null && listener.tls().clientAuth() != ClientAuth.NONE;
-      HttpServer server = vertx.createHttpServer(options(config, listener));
+      HttpServerOptions options = options(config, listener);
+      HttpServer server = vertx.createHttpServer(options);
+      server.connectionHandler(connection -> StrictRequestDecoder.install(connection, options));
       server.requestHandler(new ProxyHandler(vertx, live, pipeline, clients, metrics, accessLog, mtls, endpoints));
       server.invalidRequestHandler(new InvalidRequests(config.server().hsts(), metrics));
       servers.add(server);
@@ -80,7 +82,7 @@ final class GatewayVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setHttp2ClearTextEnabled(true);
+        .setHttp2ClearTextEnabled(listener.h2c());
     if (listener.tls() != null) {
       options.setSsl(true)
           .setUseAlpn(true)

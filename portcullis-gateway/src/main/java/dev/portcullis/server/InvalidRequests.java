@@ -31,7 +31,11 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
     int status;
     String reason;
     ApiError error;
-    if (message.startsWith("HTTP header is larger than")) {
+    if (cause instanceof StrictRequestDecoder.Refusal refusal) {
+      status = refusal.status();
+      reason = refusal.reason();
+      error = refusal.error();
+    } else if (message.startsWith("HTTP header is larger than")) {
       status = 431;
       reason = "headers_too_large";
       error = ApiError.invalidRequest("The request's headers are too large.", null, reason);

@@ -1,6 +1,5 @@
 package dev.portcullis.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -132,12 +131,28 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       SecurityHeaders.apply(res.headers(), config.server().hsts(), requestId);
       res.endHandler(v -> finish());
       res.closeHandler(v -> finish());
+      req.exceptionHandler(this::clientFailed);
+      res.exceptionHandler(this::clientFailed);
+      RequestEdge.Refusal refusal = RequestEdge.check(req);
+      if (refusal != null) {
+        if (refusal.status() == 405) {
+          res.putHeader(HttpHeaders.ALLOW, "");
+        }
+        closeAfter(refusal.status(), refusal.error(), refusal.reason());
+        return;
+      }
       route = Route.forPath(req.path());
       if (route == null && (endpoint = endpoints.get(req.path())) != null) {
         local();
         return;
       }
       if (route == null) {
+        if (!RequestEdge.servedSomewhere(req.method())) {
+          res.putHeader(HttpHeaders.ALLOW, "");
+          transportReject(405, ApiError.invalidRequest("Method " + req.method() + " is not allowed.", null,
+              "method_not_allowed"), "method");
+          return;
+        }
         transportReject(404, ApiError.invalidRequest("Unknown request URL: " + req.method() + " " + req.path()
             + ".", null, "unknown_url"), "unknown_url");
         return;
@@ -152,10 +167,25 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
           clientAddress(),
           wantsClientCertificates ? peerCertificates(req) : null, req.isSSL(), start);
       if (!route.forwarded()) {
-        req.end().onComplete(v -> runPipeline());
+        req.end().onComplete(v -> {
+          if (!brokenBody()) {
+            decide(pipeline.identify(exchange), () -> decide(pipeline.run(exchange), this::listModels));
+          }
+        });
         return;
       }
       readBody();
+    }
+
+    /**
+     * The client reset its stream or dropped its connection: expected client behaviour, counted and logged at
+     * debug (without a handler Vert.x reports it as an unhandled error).
+     */
+    void clientFailed(Throwable cause) {
+      if (!finished) {
+        metrics.clientDisconnected(req.version() == HttpVersion.HTTP_2);
+        LOG.debug("client went away, request {}: {}", requestId, cause.toString());
+      }
     }
 
     /** The client's address, decided once per request (see {@link ClientAddresses}); null when unknown. */
@@ -219,6 +249,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         body.appendBuffer(chunk);
       });
       req.exceptionHandler(e -> {
+        clientFailed(e);
         if (!bodyDone) {
           bodyDone = true;
           cancelReadTimer();
@@ -231,7 +262,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         }
         bodyDone = true;
         cancelReadTimer();
-        parseBody();
+        if (!brokenBody()) {
+          bodyRead();
+        }
       });
     }
 
@@ -247,57 +280,40 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
           + " bytes.", null, "request_too_large"), "body_too_large");
     }
 
-    void parseBody() {
-      JsonNode node;
-      try {
-        node = JSON.readTree(body.getBytes());
-      } catch (IOException e) {
-        node = null;
-      }
-      if (!(node instanceof ObjectNode object)) {
-        reject(400, ApiError.invalidRequest("We could not parse the JSON body of your request. The body must be a "
-            + "JSON object.", null, "invalid_json"), Map.of());
-        return;
-      }
-      JsonNode model = object.get("model");
-      if (model == null || !model.isTextual() || model.asText().isEmpty()) {
-        reject(400, ApiError.invalidRequest("You must provide a model parameter.", "model", "missing_model"),
-            Map.of());
-        return;
-      }
+    /** Identify first (headers and raw body only), so that unidentified callers learn nothing of the body's fate. */
+    void bodyRead() {
       exchange.rawBody(body);
-      exchange.body(object);
-      exchange.model(model.asText());
-      JsonNode stream = object.get("stream");
-      if (stream != null && !stream.isBoolean() && !stream.isNull()) {
-        reject(400, ApiError.invalidRequest("'stream' must be a boolean.", "stream", "invalid_type"), Map.of());
-        return;
-      }
-      exchange.stream(stream != null && stream.asBoolean());
-      UpstreamConfig upstream = config.upstreamFor(exchange.model());
-      if (upstream == null) {
-        reject(404, ApiError.invalidRequest("The model '" + exchange.model() + "' does not exist or you do not "
-            + "have access to it.", "model", "model_not_found"), Map.of());
-        return;
-      }
-      exchange.upstream(upstream);
-      runPipeline();
+      decide(pipeline.identify(exchange), this::parseBody);
     }
 
-    void runPipeline() {
-      pipeline.run(exchange).onComplete(ar -> {
-        Decision decision = ar.succeeded() ? ar.result()
+    void parseBody() {
+      switch (RequestBody.parse(route, body)) {
+        case RequestBody.Refused r -> reject(400, r.error(), Map.of());
+        case RequestBody.Accepted a -> {
+          exchange.body(a.body());
+          exchange.model(a.model());
+          exchange.stream(a.stream());
+          UpstreamConfig upstream = config.upstreamFor(a.model());
+          if (upstream == null) {
+            reject(404, ApiError.invalidRequest("The model '" + a.model() + "' does not exist or you do not "
+                + "have access to it.", "model", "model_not_found"), Map.of());
+            return;
+          }
+          exchange.upstream(upstream);
+          decide(pipeline.run(exchange), this::forward);
+        }
+      }
+    }
+
+    /** Continues when the stages decided to, else answers their rejection (or a 500 when they failed). */
+    void decide(Future<Decision> decision, Runnable next) {
+      decision.onComplete(ar -> {
+        Decision d = ar.succeeded() ? ar.result()
             : new Decision.Reject(500, ApiError.server("Internal error (request id " + requestId + ").",
                 "internal_error"));
-        switch (decision) {
+        switch (d) {
           case Decision.Reject r -> reject(r.status(), r.error(), r.headers());
-          case Decision.Continue c -> {
-            if (route.forwarded()) {
-              forward();
-            } else {
-              listModels();
-            }
-          }
+          case Decision.Continue c -> next.run();
         }
       });
     }
@@ -330,7 +346,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         collected.appendBuffer(chunk);
       });
       req.endHandler(v -> {
-        if (bodyDone) {
+        if (bodyDone || brokenBody()) {
           return;
         }
         bodyDone = true;
@@ -380,22 +396,19 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       UpstreamConfig upstream = exchange.upstream();
-      Buffer payload = body;
-      if (exchange.bodyModified()) {
-        try {
-          payload = Buffer.buffer(JSON.writeValueAsBytes(exchange.body()));
-        } catch (IOException e) {
-          reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"),
-              Map.of());
-          return;
-        }
+      // the document the stages inspected, never the client's bytes (ADR 0010)
+      Buffer payload;
+      try {
+        payload = Buffer.buffer(JSON.writeValueAsBytes(exchange.body()));
+      } catch (IOException e) {
+        reject(500, ApiError.server("Internal error (request id " + requestId + ").", "internal_error"),
+            Map.of());
+        return;
       }
       MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-      ProxyHeaders.clientToUpstream(req.headers(), headers);
+      ProxyHeaders.clientToUpstream(req.headers(), upstream.forwardHeaders(), headers);
       headers.set(SecurityHeaders.REQUEST_ID, requestId);
-      if (!headers.contains(HttpHeaders.CONTENT_TYPE)) {
-        headers.set(HttpHeaders.CONTENT_TYPE, JSON_TYPE);
-      }
+      headers.set(HttpHeaders.CONTENT_TYPE, JSON_TYPE);
       if (upstream.apiKey() != null) {
         if (upstream.authHeader().equals("authorization")) {
           headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + upstream.apiKey());
@@ -415,6 +428,9 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         }
         HttpClientRequest ureq = ar.result();
         upstreamRequest = ureq;
+        // failures arrive through send()'s future; without a handler, the reset we make when the client has gone
+        // would be logged by Vert.x as an error
+        ureq.exceptionHandler(e -> { });
         if (res.closed()) {
           ureq.reset();
           return;
@@ -529,6 +545,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
       UpstreamConfig upstream = exchange.upstream();
       metrics.upstreamResponded(upstream.name(), upstreamNanos);
       if (res.closed()) {
+        ures.exceptionHandler(e -> { });
         upstreamRequest.reset();
         return;
       }
@@ -803,7 +820,21 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     void transportReject(int status, ApiError error, String reason) {
       metrics.transportRejected(reason);
-      req.end().onComplete(v -> reject(status, error, Map.of()));
+      req.end().onComplete(v -> {
+        if (!brokenBody()) {
+          reject(status, error, Map.of());
+        }
+      });
+    }
+
+    /** True, and answered with a 400 that closes the connection, when the body's chunked framing broke. */
+    boolean brokenBody() {
+      StrictRequestDecoder.Refusal refusal = StrictRequestDecoder.brokenBody(req);
+      if (refusal == null) {
+        return false;
+      }
+      closeAfter(refusal.status(), refusal.error(), refusal.reason());
+      return true;
     }
 
     /**
@@ -812,9 +843,16 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
      */
     void closeAfter(int status, ApiError error, String reason) {
       metrics.transportRejected(reason);
-      if (req.version() != HttpVersion.HTTP_2) {
-        res.putHeader(HttpHeaders.CONNECTION, "close");
+      if (req.version() == HttpVersion.HTTP_2) {
+        reject(status, error, Map.of());
+        return;
       }
+      res.putHeader(HttpHeaders.CONNECTION, "close");
+      // Vert.x would keep the connection until the unread body ended: close once the answer is written
+      res.endHandler(v -> {
+        finish();
+        req.connection().close();
+      });
       reject(status, error, Map.of());
     }
 
@@ -838,7 +876,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         }
       }
       long total = System.nanoTime() - start;
-      int status = res.getStatusCode();
+      // nginx's 499: the client went away before any answer was written (never the 200 Vert.x starts with)
+      int status = res.headWritten() ? res.getStatusCode() : 499;
       metrics.requestEnded(route, status, total);
       if (streaming) {
         metrics.streamEnded();

@@ -44,6 +44,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void refusesAForwardListThatNamesACredentialFramingOrTheProviderKeyHeader() {
+    ConfigException e = problems("""
+        upstreams:
+          - name: a
+            base-url: http://example.com/v1
+            models: [m1]
+            auth-header: api-key
+            forward-headers: [Authorization, content-encoding, connection, api-key, "bad name", x-ok]
+        """);
+    assertThat(e.problems()).containsExactlyInAnyOrder(
+        "upstreams[0].forward-headers[0]: 'authorization' is never forwarded (a credential, framing or routing "
+            + "header the gateway sets or drops itself)",
+        "upstreams[0].forward-headers[1]: 'content-encoding' is never forwarded (a credential, framing or routing "
+            + "header the gateway sets or drops itself)",
+        "upstreams[0].forward-headers[2]: 'connection' is never forwarded (a hop-by-hop header)",
+        "upstreams[0].forward-headers[3]: 'api-key' is never forwarded (a credential, framing or routing header the "
+            + "gateway sets or drops itself)",
+        "upstreams[0].forward-headers[4]: must be a header name");
+  }
+
+  @Test
   void resolvesSecretsFromFiles(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("key.txt"), "sk-from-file\n");
     Path config = dir.resolve("portcullis.yaml");

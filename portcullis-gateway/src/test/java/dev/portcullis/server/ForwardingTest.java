@@ -57,11 +57,28 @@ class ForwardingTest {
   }
 
   @Test
-  void dropsHopByHopHeadersIncludingThoseNamedByConnection() {
-    h.post("/v1/chat/completions", chat("sim-small", "hop", false),
-        "x-custom-hop", "1", "x-kept", "yes", "upgrade-insecure-requests", "1");
-    // java.net.http refuses to send Connection; check the named-by-Connection rule with a raw socket instead
-    assertThat(h.upstream.lastRequest().header("x-kept")).isEqualTo("yes");
+  void forwardsOnlyAllowListedClientHeaders() {
+    // issue 10 item 21: what the client claims about its tenant or identity, and its framing, stay behind
+    h.post("/v1/chat/completions", chat("sim-small", "allow-list", false),
+        "x-tenant-id", "other-tenant", "x-user-id", "admin", "x-portcullis-principal", "root",
+        "content-encoding", "identity", "openai-organization", "org-1", "x-custom", "1",
+        "accept", "application/json", "openai-beta", "assistants=v2");
+    ReceivedRequest seen = h.upstream.lastRequest();
+    assertThat(seen.headers()).doesNotContainKeys("x-tenant-id", "x-user-id", "x-portcullis-principal",
+        "content-encoding", "openai-organization", "x-custom");
+    assertThat(seen.header("accept")).isEqualTo("application/json");
+    assertThat(seen.header("openai-beta")).isEqualTo("assistants=v2");
+    assertThat(seen.header("content-type")).isEqualTo("application/json");
+  }
+
+  @Test
+  void forwardsTheHeadersAnUpstreamAllowsInsteadOfTheDefault() {
+    try (GatewayHarness custom = GatewayHarness.builder().upstreamYaml("forward-headers: [X-Custom]").start()) {
+      custom.post("/v1/chat/completions", chat("sim-small", "custom", false), "x-custom", "1", "accept", "*/*");
+      ReceivedRequest seen = custom.upstream.lastRequest();
+      assertThat(seen.header("x-custom")).isEqualTo("1");
+      assertThat(seen.headers()).doesNotContainKey("accept");
+    }
   }
 
   @Test
@@ -70,7 +87,8 @@ class ForwardingTest {
     try (var socket = new java.net.Socket("127.0.0.1", h.gateway.port())) {
       socket.setSoTimeout(10_000);
       String request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Connection: keep-alive, X-Secret-Hop\r\nX-Secret-Hop: drop-me\r\nKeep-Alive: timeout=5\r\n"
+          + "Connection: keep-alive, X-Secret-Hop, OpenAI-Beta\r\nX-Secret-Hop: drop-me\r\nKeep-Alive: timeout=5\r\n"
+          + "OpenAI-Beta: named-by-connection\r\n"
           + "TE: trailers\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
       socket.getOutputStream().write(request.getBytes());
       byte[] buf = new byte[4096];
@@ -78,7 +96,7 @@ class ForwardingTest {
       assertThat(new String(buf, 0, n)).startsWith("HTTP/1.1 200");
     }
     ReceivedRequest seen = h.upstream.lastRequest();
-    assertThat(seen.headers()).doesNotContainKeys("x-secret-hop", "keep-alive", "te");
+    assertThat(seen.headers()).doesNotContainKeys("x-secret-hop", "keep-alive", "te", "openai-beta");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.portcullis.server;
 
 import dev.portcullis.config.LiveConfig;
+import dev.portcullis.pipeline.PublicEndpoint;
 import dev.portcullis.pipeline.ResponseFilterFactory;
 import dev.portcullis.pipeline.Stage;
 import dev.portcullis.testkit.SimulatedUpstream;
@@ -33,7 +34,7 @@ final class GatewayHarness implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private GatewayHarness(SimulatorOptions options, String upstreamYaml, String extraYaml, boolean replaceServer,
-      boolean watch, List<Stage> stages, List<ResponseFilterFactory> filters) {
+      boolean watch, List<Stage> stages, List<ResponseFilterFactory> filters, List<PublicEndpoint> endpoints) {
     upstream = SimulatedUpstream.start(upstreamVertx, options).await();
     try {
       configFile = Files.createTempFile("portcullis", ".yaml");
@@ -47,6 +48,7 @@ final class GatewayHarness implements AutoCloseable {
       Gateway.Builder builder = Gateway.builder(live).watchFile(watch);
       stages.forEach(builder::stage);
       filters.forEach(builder::responseFilter);
+      endpoints.forEach(builder::endpoint);
       gateway = builder.start(gatewayVertx).await();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -63,6 +65,7 @@ final class GatewayHarness implements AutoCloseable {
             - name: public
               host: 127.0.0.1
               port: 0
+              h2c: true
         admin:
           host: 127.0.0.1
           port: 0
@@ -91,6 +94,7 @@ final class GatewayHarness implements AutoCloseable {
     boolean watch;
     final List<Stage> stages = new ArrayList<>();
     final List<ResponseFilterFactory> filters = new ArrayList<>();
+    final List<PublicEndpoint> endpoints = new ArrayList<>();
 
     Builder simulator(SimulatorOptions options) {
       this.options = options;
@@ -129,8 +133,13 @@ final class GatewayHarness implements AutoCloseable {
       return this;
     }
 
+    Builder endpoint(PublicEndpoint endpoint) {
+      endpoints.add(endpoint);
+      return this;
+    }
+
     GatewayHarness start() {
-      return new GatewayHarness(options, upstreamYaml, extraYaml, replaceServer, watch, stages, filters);
+      return new GatewayHarness(options, upstreamYaml, extraYaml, replaceServer, watch, stages, filters, endpoints);
     }
   }
 

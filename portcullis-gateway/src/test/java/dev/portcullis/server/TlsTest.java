@@ -48,6 +48,7 @@ class TlsTest {
                 - name: plain
                   host: 127.0.0.1
                   port: 0
+                  h2c: true
                 - name: tls
                   host: 127.0.0.1
                   port: 0
