@@ -65,6 +65,7 @@ public final class AdminAccess {
 
   private static boolean allowed(RoutingContext ctx, boolean allowed) {
     if (!allowed) {
+      AdminAudit.reason(ctx, "role");
       Problems.send(ctx.response(), 403, "Forbidden", "Your admin role does not allow this.");
     }
     return allowed;
@@ -75,7 +76,7 @@ public final class AdminAccess {
     String header = ctx.request().getHeader("authorization");
     if (admin.users().isEmpty()) {
       String address = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-      return header == null && isLoopback(address) ? new AdminCaller("local", AdminRole.ADMIN, null) : null;
+      return header == null && isLoopback(address) ? AdminCaller.of("local", AdminRole.ADMIN, null, null) : null;
     }
     if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
@@ -88,7 +89,8 @@ public final class AdminAccess {
         match = user;
       }
     }
-    return match == null ? null : new AdminCaller(match.name(), match.role(), match.tenant());
+    return match == null ? null : AdminCaller.of(match.name(), match.role(), match.tenant(),
+        match.scopes());
   }
 
   private static byte[] sha256(String token) {

@@ -1,13 +1,24 @@
 package dev.portcullis.admin;
 
 import dev.portcullis.config.GatewayConfig.AdminRole;
+import java.util.Set;
 
 /**
  * An authenticated admin API caller.
  *
  * @param tenant the one tenant a {@code tenant-admin} may see; null for other roles
+ * @param scopes the scopes the caller holds and may grant; null for every scope
  */
-public record AdminCaller(String name, AdminRole role, String tenant) {
+public record AdminCaller(String name, AdminRole role, String tenant, Set<String> scopes) {
+
+  public AdminCaller {
+    scopes = scopes == null ? null : Set.copyOf(scopes);
+  }
+
+  /** A caller with its role's default scopes: an {@code admin} holds every scope, other roles none. */
+  public static AdminCaller of(String name, AdminRole role, String tenant, Set<String> scopes) {
+    return new AdminCaller(name, role, tenant, scopes != null || role == AdminRole.ADMIN ? scopes : Set.of());
+  }
 
   /** May read this tenant's data. */
   public boolean canRead(String tenantId) {
@@ -27,5 +38,10 @@ public record AdminCaller(String name, AdminRole role, String tenant) {
   /** May read things that belong to no tenant. */
   public boolean canReadGlobal() {
     return role != AdminRole.TENANT_ADMIN;
+  }
+
+  /** Holds every one of these scopes, and so may grant them. */
+  public boolean holdsScopes(Set<String> wanted) {
+    return scopes == null || scopes.containsAll(wanted);
   }
 }

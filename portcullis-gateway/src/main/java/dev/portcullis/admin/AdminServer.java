@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.config.GatewayConfig.AdminConfig;
 import dev.portcullis.config.LiveConfig.ReloadResult;
+import dev.portcullis.events.LoggingSecurityEventSink;
+import dev.portcullis.events.SecurityEventSink;
 import dev.portcullis.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -36,11 +39,19 @@ public final class AdminServer {
   private final BooleanSupplier ready;
   private final Supplier<ReloadResult> reload;
   private final List<AdminRoutes> features;
+  private final AdminAudit audit;
   private HttpServer server;
   private Router router;
 
   public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready,
       Supplier<ReloadResult> reload, List<AdminRoutes> features) {
+    this(vertx, config, metrics, ready, reload, features, new LoggingSecurityEventSink());
+  }
+
+  /** @param events receives a security event for every admin change and every refused admin call */
+  public AdminServer(Vertx vertx, AdminConfig config, GatewayMetrics metrics, BooleanSupplier ready,
+      Supplier<ReloadResult> reload, List<AdminRoutes> features, SecurityEventSink events) {
+    this.audit = new AdminAudit(events, Clock.systemUTC());
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
@@ -62,6 +73,7 @@ public final class AdminServer {
     });
     router.get("/metrics").handler(this::metrics);
     AdminAccess access = new AdminAccess(() -> config);
+    router.route("/admin/*").handler(audit::handle);
     router.route("/admin/*").handler(access::authenticate);
     router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/admin/reload").handler(this::reload);
@@ -76,8 +88,10 @@ public final class AdminServer {
         "Admin request bodies are limited to " + MAX_BODY_BYTES + " bytes."));
     router.errorHandler(500, ctx -> Problems.send(ctx.response(), 500, "Internal error",
         "The admin API failed; see the gateway log."));
+    // HTTP/1.1 only: an h2c upgrade would end the HTTP/1.1 exchange before its answer, and the security event of
+    // an admin call is written when its exchange ends
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setMaxHeaderSize(8192).setIdleTimeout(60));
+        .setMaxHeaderSize(8192).setIdleTimeout(60).setHttp2ClearTextEnabled(false));
     server.requestHandler(router);
     return server.listen().map(HttpServer::actualPort);
   }
@@ -113,7 +127,14 @@ public final class AdminServer {
   }
 
   private void reload(RoutingContext ctx) {
+    AdminAudit.describe(ctx, "config.reload", null, "config");
     if (!AdminAccess.mayAdminister(ctx)) {
+      return;
+    }
+    try {
+      AdminBody.parse(ctx);
+    } catch (AdminBody.Malformed e) {
+      e.send(ctx);
       return;
     }
     vertx.executeBlocking(reload::get, false).onComplete(ar -> {

@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.admin.AdminAccess;
+import dev.portcullis.admin.AdminAudit;
+import dev.portcullis.admin.AdminBody;
 import dev.portcullis.admin.AdminCaller;
 import dev.portcullis.admin.AdminRoutes;
 import dev.portcullis.admin.Problems;
 import dev.portcullis.identity.apikey.ApiKeyService;
 import dev.portcullis.identity.apikey.IssuedKey;
+import dev.portcullis.identity.oauth.TokenIssuer;
 import dev.portcullis.identity.store.ApiKeyRecord;
 import dev.portcullis.identity.store.ConflictException;
+import dev.portcullis.identity.store.Ids;
 import dev.portcullis.identity.store.Plan;
 import dev.portcullis.identity.store.PrincipalKind;
 import dev.portcullis.identity.store.StoreException;
@@ -20,7 +24,6 @@ import dev.portcullis.identity.store.Tenant;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,23 +34,29 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API for identity, under {@code /admin/v1/}: plans, tenants, principals and API keys. A new or rotated
- * key's secret appears in exactly one response and nowhere else. Everything below a tenant is scoped: a
- * {@code tenant-admin} sees and changes only its own tenant, and a key or principal of another tenant answers 404
- * as if it did not exist.
+ * The admin API for identity, under {@code /admin/v1/}: plans, tenants, principals, API keys and OAuth clients. A
+ * new or rotated key's secret appears in exactly one response and nowhere else. Everything below a tenant is
+ * scoped: a {@code tenant-admin} sees and changes only its own tenant, and a key or principal of another tenant
+ * answers 404 as if it did not exist. Grants are bounded by the caller (ADR 0007): only an {@code admin} gives any
+ * plan, a {@code tenant-admin} only its tenant's plan or one an admin allowed for the tenant, and nobody grants a
+ * scope they do not hold. Bodies are read strictly ({@link AdminBody}); every call is a security event
+ * ({@link AdminAudit}).
  */
 public final class IdentityAdminRoutes implements AdminRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(IdentityAdminRoutes.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_LIST = 1000;
+  /** A client name leaves room in the 63-character id for its random suffix. */
+  private static final Pattern CLIENT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,37}");
 
   private final Vertx vertx;
   private final IdentityRuntime identity;
@@ -73,92 +82,142 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     }
   }
 
+  /** Something the caller's role may not grant: 403, with a short reason code for the security event. */
+  private static final class Denied extends RuntimeException {
+    private final String reason;
+
+    Denied(String reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+
   @Override
   public void mount(Router router) {
-    router.get("/admin/v1/plans").handler(ctx -> run(ctx, 200, () -> plans()));
+    router.get("/admin/v1/plans").handler(ctx -> {
+      AdminAudit.describe(ctx, "plan.list", null, null);
+      run(ctx, 200, () -> plans(AdminAccess.callerOf(ctx)));
+    });
     router.post("/admin/v1/plans").handler(ctx -> {
+      AdminAudit.describe(ctx, "plan.create", null, "plan");
       if (AdminAccess.mayAdminister(ctx)) {
-        run(ctx, 201, () -> createPlan(body(ctx)));
+        run(ctx, 201, "plan", "name", () -> createPlan(ctx));
       }
     });
-    router.get("/admin/v1/tenants").handler(ctx -> run(ctx, 200, () -> tenants(AdminAccess.callerOf(ctx))));
+    router.get("/admin/v1/tenants").handler(ctx -> {
+      AdminAudit.describe(ctx, "tenant.list", null, null);
+      run(ctx, 200, () -> tenants(AdminAccess.callerOf(ctx)));
+    });
     router.post("/admin/v1/tenants").handler(ctx -> {
+      AdminAudit.describe(ctx, "tenant.create", null, "tenant");
       if (AdminAccess.mayAdminister(ctx)) {
-        run(ctx, 201, () -> createTenant(body(ctx)));
+        run(ctx, 201, "tenant", "id", () -> createTenant(ctx));
       }
     });
     router.get("/admin/v1/tenants/:tenant").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "tenant.read", tenant, "tenant:" + tenant);
       if (AdminAccess.mayRead(ctx, tenant)) {
         run(ctx, 200, () -> tenant(identity.store().findTenant(tenant).orElseThrow(() -> noTenant(tenant))));
       }
     });
+    router.patch("/admin/v1/tenants/:tenant").handler(ctx -> {
+      String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "tenant.update", tenant, "tenant:" + tenant);
+      if (AdminAccess.mayAdminister(ctx)) {
+        run(ctx, 200, () -> updateTenant(tenant, ctx));
+      }
+    });
     router.get("/admin/v1/tenants/:tenant/principals").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "principal.list", tenant, "tenant:" + tenant);
       if (AdminAccess.mayRead(ctx, tenant)) {
         run(ctx, 200, () -> principals(tenant));
       }
     });
     router.post("/admin/v1/tenants/:tenant/principals").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "principal.create", tenant, "principal");
       if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 201, () -> createPrincipal(tenant, body(ctx)));
+        run(ctx, 201, "principal", "id", () -> createPrincipal(tenant, ctx));
       }
     });
     router.get("/admin/v1/tenants/:tenant/keys").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "key.list", tenant, "tenant:" + tenant);
       if (AdminAccess.mayRead(ctx, tenant)) {
         run(ctx, 200, () -> keys(tenant));
       }
     });
     router.post("/admin/v1/tenants/:tenant/keys").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "key.create", tenant, "key");
       if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 201, () -> createKey(tenant, body(ctx)));
+        run(ctx, 201, "key", "id", () -> createKey(tenant, ctx));
       }
     });
     router.get("/admin/v1/tenants/:tenant/keys/:key").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "key.read", tenant, "key:" + ctx.pathParam("key"));
       if (AdminAccess.mayRead(ctx, tenant)) {
         run(ctx, 200, () -> key(ownedKey(tenant, ctx.pathParam("key"))));
       }
     });
     router.post("/admin/v1/tenants/:tenant/keys/:key/rotate").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "key.rotate", tenant, "key:" + ctx.pathParam("key"));
       if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 201, () -> rotate(tenant, ctx.pathParam("key"), body(ctx)));
-      }
-    });
-    router.post("/admin/v1/tenants/:tenant/oauth-clients").handler(ctx -> {
-      String tenant = ctx.pathParam("tenant");
-      if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 201, () -> createClient(tenant, body(ctx)));
-      }
-    });
-    router.post("/admin/v1/tenants/:tenant/oauth-clients/:client/revoke").handler(ctx -> {
-      String tenant = ctx.pathParam("tenant");
-      if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 200, () -> revokeClient(tenant, ctx.pathParam("client")));
+        run(ctx, 201, () -> rotate(tenant, ctx.pathParam("key"), ctx));
       }
     });
     router.post("/admin/v1/tenants/:tenant/keys/:key/revoke").handler(ctx -> {
       String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "key.revoke", tenant, "key:" + ctx.pathParam("key"));
       if (AdminAccess.mayWrite(ctx, tenant)) {
-        run(ctx, 200, () -> revoke(tenant, ctx.pathParam("key")));
+        run(ctx, 200, () -> revoke(tenant, ctx.pathParam("key"), ctx));
+      }
+    });
+    router.post("/admin/v1/tenants/:tenant/oauth-clients").handler(ctx -> {
+      String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "oauth_client.create", tenant, "oauth_client");
+      if (AdminAccess.mayWrite(ctx, tenant)) {
+        run(ctx, 201, "oauth_client", "client_id", () -> createClient(tenant, ctx));
+      }
+    });
+    router.post("/admin/v1/tenants/:tenant/oauth-clients/:client/revoke").handler(ctx -> {
+      String tenant = ctx.pathParam("tenant");
+      AdminAudit.describe(ctx, "oauth_client.revoke", tenant, "oauth_client:" + ctx.pathParam("client"));
+      if (AdminAccess.mayWrite(ctx, tenant)) {
+        run(ctx, 200, () -> revokeClient(tenant, ctx.pathParam("client"), ctx));
       }
     });
   }
 
-  /** Runs blocking store work on a worker and answers with its JSON, or with a problem. */
   private void run(RoutingContext ctx, int status, Callable<JsonNode> work) {
+    run(ctx, status, null, null, work);
+  }
+
+  /**
+   * Runs blocking store work on a worker and answers with its JSON, or with a problem. A call that creates a
+   * resource names its kind and the answer's id field, which become the security event's target.
+   */
+  private void run(RoutingContext ctx, int status, String createdKind, String idField, Callable<JsonNode> work) {
     vertx.executeBlocking(work, false).onComplete(ar -> {
       if (ar.succeeded()) {
+        if (createdKind != null) {
+          AdminAudit.target(ctx, createdKind + ":" + ar.result().path(idField).asText());
+        }
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
             .end(ar.result().toString());
         return;
       }
       Throwable e = ar.cause();
       switch (e) {
+        case AdminBody.Malformed m -> m.send(ctx);
+        case Denied d -> {
+          AdminAudit.reason(ctx, d.reason);
+          Problems.send(ctx.response(), 403, "Forbidden", d.getMessage());
+        }
         case Invalid i -> Problems.send(ctx.response(), 422, "Invalid request", i.getMessage());
         case Missing m -> Problems.send(ctx.response(), 404, "Not found", m.getMessage());
         case ConflictException c -> Problems.send(ctx.response(), 409, "Conflict", c.getMessage());
@@ -175,18 +234,54 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     });
   }
 
+  // ---- what a caller may grant ----
+
+  /**
+   * Checks that the caller may give {@code plan} (null: none) to something in {@code tenant}: an {@code admin} any
+   * plan that exists; anyone else only the tenant's own plan or one an admin allowed for the tenant. A refused plan
+   * is refused the same whether it exists or not, so that plan names do not leak.
+   */
+  private void mayGrantPlan(AdminCaller caller, Tenant tenant, String plan) {
+    if (plan == null) {
+      return;
+    }
+    if (!caller.isAdmin() && !tenant.allowsPlan(plan)) {
+      throw new Denied("plan_not_allowed", "Plan '" + plan + "' is not allowed for tenant '" + tenant.id()
+          + "'; only an admin can allow it (PATCH /admin/v1/tenants/" + tenant.id() + ", allowed_plans).");
+    }
+    if (identity.store().findPlan(plan).isEmpty()) {
+      throw new Invalid("plan '" + plan + "' does not exist");
+    }
+  }
+
+  /** Checks that the caller holds every scope it grants: nobody grants more than they hold. */
+  private static void mayGrantScopes(AdminCaller caller, Set<String> scopes) {
+    scopes.forEach(Ids::requireScope);
+    if (!caller.holdsScopes(scopes)) {
+      Set<String> beyond = new TreeSet<>(scopes);
+      beyond.removeAll(caller.scopes());
+      throw new Denied("scope_not_held", "You may grant only scopes you hold; you do not hold " + beyond + ".");
+    }
+  }
+
   // ---- plans and tenants ----
 
-  private JsonNode plans() {
+  /** Every plan; a tenant-admin sees only the plans it may give (its tenant's own and those allowed for it). */
+  private JsonNode plans(AdminCaller caller) {
+    Tenant own = caller.canReadGlobal() ? null : identity.store().findTenant(caller.tenant()).orElse(null);
     ArrayNode list = JSON.createArrayNode();
     for (Plan p : identity.store().listPlans(MAX_LIST)) {
-      list.addObject().put("name", p.name()).put("description", p.description());
+      if (caller.canReadGlobal() || own != null && own.allowsPlan(p.name())) {
+        list.addObject().put("name", p.name()).put("description", p.description());
+      }
     }
     return wrap(list);
   }
 
-  private JsonNode createPlan(JsonNode body) {
-    Plan plan = new Plan(required(body, "name"), body.path("description").asText(""));
+  private JsonNode createPlan(RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "name", "description");
+    String description = body.optionalString("description");
+    Plan plan = new Plan(body.string("name"), description == null ? "" : description);
     identity.store().createPlan(plan);
     return JSON.createObjectNode().put("name", plan.name()).put("description", plan.description());
   }
@@ -201,20 +296,53 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return wrap(list);
   }
 
-  private JsonNode createTenant(JsonNode body) {
-    String plan = required(body, "plan");
-    if (identity.store().findPlan(plan).isEmpty()) {
-      throw new Invalid("plan '" + plan + "' does not exist; create it first (POST /admin/v1/plans)");
-    }
-    Tenant tenant = new Tenant(required(body, "id"), body.path("display_name").asText(body.path("id").asText()),
-        plan, clock.instant(), false);
+  private JsonNode createTenant(RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "id", "display_name", "plan", "allowed_plans");
+    String id = body.string("id");
+    String plan = body.string("plan");
+    requirePlans(plan, body.strings("allowed_plans"));
+    String displayName = body.optionalString("display_name");
+    Tenant tenant = new Tenant(id, displayName == null ? id : displayName, plan, clock.instant(), false,
+        body.strings("allowed_plans"));
     identity.store().createTenant(tenant);
     return tenant(tenant);
   }
 
+  /** Changes a tenant's display name, plan or allowed plans (admin only). */
+  private JsonNode updateTenant(String id, RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "display_name", "plan", "allowed_plans");
+    Tenant t = identity.store().findTenant(id).orElseThrow(() -> noTenant(id));
+    String plan = body.has("plan") ? body.string("plan") : t.plan();
+    Set<String> allowed = body.has("allowed_plans") ? body.strings("allowed_plans") : t.allowedPlans();
+    requirePlans(plan, allowed);
+    String displayName = body.has("display_name") ? body.string("display_name") : t.displayName();
+    Tenant updated = new Tenant(t.id(), displayName, plan, t.createdAt(), t.disabled(), allowed);
+    if (!identity.store().updateTenant(updated)) {
+      throw noTenant(id);
+    }
+    return tenant(updated);
+  }
+
+  private void requirePlans(String plan, Set<String> allowed) {
+    for (String p : plan == null ? allowed : concat(plan, allowed)) {
+      if (identity.store().findPlan(p).isEmpty()) {
+        throw new Invalid("plan '" + p + "' does not exist; create it first (POST /admin/v1/plans)");
+      }
+    }
+  }
+
+  private static Set<String> concat(String first, Set<String> rest) {
+    Set<String> all = new LinkedHashSet<>();
+    all.add(first);
+    all.addAll(rest);
+    return all;
+  }
+
   private static ObjectNode tenant(Tenant t) {
-    return JSON.createObjectNode().put("id", t.id()).put("display_name", t.displayName()).put("plan", t.plan())
-        .put("created_at", t.createdAt().toString()).put("disabled", t.disabled());
+    ObjectNode n = JSON.createObjectNode().put("id", t.id()).put("display_name", t.displayName())
+        .put("plan", t.plan());
+    t.allowedPlans().stream().sorted().forEach(n.putArray("allowed_plans")::add);
+    return n.put("created_at", t.createdAt().toString()).put("disabled", t.disabled());
   }
 
   private Missing noTenant(String tenant) {
@@ -230,22 +358,29 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return wrap(list);
   }
 
-  private JsonNode createPrincipal(String tenant, JsonNode body) {
-    requireTenant(tenant);
-    String kindText = body.path("kind").asText("application").toUpperCase(Locale.ROOT);
+  private JsonNode createPrincipal(String tenantId, RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "id", "kind", "plan", "attributes");
+    Tenant tenant = requireTenant(tenantId);
+    String kindText = body.optionalString("kind");
     PrincipalKind kind;
     try {
-      kind = PrincipalKind.valueOf(kindText);
+      kind = PrincipalKind.valueOf((kindText == null ? "application" : kindText).toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new Invalid("kind must be application or user");
     }
     Map<String, String> attributes = new HashMap<>();
-    body.path("attributes").fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
-    String plan = body.hasNonNull("plan") ? body.get("plan").asText() : null;
-    if (plan != null && identity.store().findPlan(plan).isEmpty()) {
-      throw new Invalid("plan '" + plan + "' does not exist");
+    ObjectNode given = body.object("attributes");
+    if (given != null) {
+      for (Map.Entry<String, JsonNode> e : given.properties()) {
+        if (!e.getValue().isTextual()) {
+          throw new Invalid("attributes must map names to strings ('" + e.getKey() + "' does not)");
+        }
+        attributes.put(e.getKey(), e.getValue().asText());
+      }
     }
-    StoredPrincipal principal = new StoredPrincipal(required(body, "id"), tenant, kind, plan, attributes,
+    String plan = body.optionalString("plan");
+    mayGrantPlan(AdminAccess.callerOf(ctx), tenant, plan);
+    StoredPrincipal principal = new StoredPrincipal(body.string("id"), tenantId, kind, plan, attributes,
         clock.instant());
     identity.store().createPrincipal(principal);
     return principal(principal);
@@ -269,26 +404,27 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return wrap(list);
   }
 
-  private JsonNode createKey(String tenant, JsonNode body) {
-    requireTenant(tenant);
-    String principal = required(body, "principal");
-    if (identity.store().findPrincipal(tenant, principal).isEmpty()) {
-      throw new Missing("Principal '" + principal + "' does not exist in tenant '" + tenant + "'.");
+  private JsonNode createKey(String tenantId, RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "principal", "environment", "scopes", "allowed_cidrs", "expires_at",
+        "expires_in_days", "plan");
+    Tenant tenant = requireTenant(tenantId);
+    String principal = body.string("principal");
+    if (identity.store().findPrincipal(tenantId, principal).isEmpty()) {
+      throw new Missing("Principal '" + principal + "' does not exist in tenant '" + tenantId + "'.");
     }
-    String environment = body.path("environment").asText("live");
+    String environment = body.optionalString("environment");
+    environment = environment == null ? "live" : environment;
     if (!identity.settings().environments().contains(environment)) {
       throw new Invalid("environment must be one of " + identity.settings().environments());
     }
-    Set<String> scopes = new LinkedHashSet<>();
-    body.path("scopes").forEach(s -> scopes.add(s.asText()));
-    List<String> cidrs = new ArrayList<>();
-    body.path("allowed_cidrs").forEach(c -> cidrs.add(c.asText()));
+    Set<String> scopes = body.strings("scopes");
+    List<String> cidrs = new ArrayList<>(body.strings("allowed_cidrs"));
     Instant expires = expiry(body);
-    String plan = body.hasNonNull("plan") ? body.get("plan").asText() : null;
-    if (plan != null && identity.store().findPlan(plan).isEmpty()) {
-      throw new Invalid("plan '" + plan + "' does not exist");
-    }
-    IssuedKey issued = identity.keys().create(new ApiKeyService.KeySpec(tenant, principal, environment, scopes,
+    String plan = body.optionalString("plan");
+    AdminCaller caller = AdminAccess.callerOf(ctx);
+    mayGrantPlan(caller, tenant, plan);
+    mayGrantScopes(caller, scopes);
+    IssuedKey issued = identity.keys().create(new ApiKeyService.KeySpec(tenantId, principal, environment, scopes,
         cidrs, expires, plan));
     return withSigningSecret(issued);
   }
@@ -302,15 +438,24 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return n;
   }
 
-  private JsonNode rotate(String tenant, String keyId, JsonNode body) {
+  private JsonNode rotate(String tenant, String keyId, RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "grace_seconds");
     ownedKey(tenant, keyId);
-    long grace = body.path("grace_seconds").asLong(3600);
-    Optional<IssuedKey> fresh = identity.keys().rotate(keyId, Duration.ofSeconds(grace));
-    return withSigningSecret(fresh.orElseThrow(() -> new Invalid("Key '" + keyId
-        + "' is revoked or was already rotated.")));
+    Long grace = body.wholeNumber("grace_seconds");
+    if (grace != null && (grace < 0 || grace > ApiKeyService.MAX_GRACE.toSeconds())) {
+      throw new Invalid("grace_seconds must be 0.." + ApiKeyService.MAX_GRACE.toSeconds());
+    }
+    return switch (identity.keys().rotate(keyId, Duration.ofSeconds(grace == null ? 3600 : grace))) {
+      case ApiKeyService.Rotation.Rotated r -> withSigningSecret(r.key());
+      case ApiKeyService.Rotation.Unavailable u -> throw new Invalid("Key '" + keyId
+          + "' is revoked or was already rotated.");
+      case ApiKeyService.Rotation.Expired e -> throw new Invalid("Key '" + keyId + "' expired at " + e.expiredAt()
+          + "; an expired key is not renewed: create a new key.");
+    };
   }
 
-  private JsonNode revoke(String tenant, String keyId) {
+  private JsonNode revoke(String tenant, String keyId, RoutingContext ctx) {
+    AdminBody.parse(ctx);
     ownedKey(tenant, keyId);
     if (!identity.keys().revoke(keyId)) {
       throw new Invalid("Key '" + keyId + "' is already revoked.");
@@ -318,24 +463,30 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return key(identity.store().findApiKey(keyId).orElseThrow(() -> new Missing("Key vanished.")));
   }
 
-  private JsonNode createClient(String tenant, JsonNode body) {
+  /**
+   * Registers an OAuth client. Its id is generated ({@code name} and a random suffix; ADR 0008): a caller cannot
+   * choose an id, so it cannot learn which ids other tenants use.
+   */
+  private JsonNode createClient(String tenant, RoutingContext ctx) {
+    AdminBody body = AdminBody.parse(ctx, "name", "principal", "scopes", "jwks");
     if (identity.oauth() == null) {
       throw new Invalid("the built-in OAuth server is off; configure identity.oauth");
     }
     requireTenant(tenant);
-    String principal = required(body, "principal");
+    String name = body.optionalString("name");
+    if (name != null && !CLIENT_NAME.matcher(name).matches()) {
+      throw new Invalid("name must be 1-38 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+    }
+    String principal = body.string("principal");
     if (identity.store().findPrincipal(tenant, principal).isEmpty()) {
       throw new Missing("Principal '" + principal + "' does not exist in tenant '" + tenant + "'.");
     }
-    Set<String> scopes = new LinkedHashSet<>();
-    body.path("scopes").forEach(s -> scopes.add(s.asText()));
-    String clientId = required(body, "client_id");
+    Set<String> scopes = body.strings("scopes");
+    mayGrantScopes(AdminAccess.callerOf(ctx), scopes);
+    String clientId = TokenIssuer.newClientId(name);
     ObjectNode n = JSON.createObjectNode().put("client_id", clientId).put("tenant", tenant).put("principal", principal);
-    JsonNode jwks = body.get("jwks");
-    if (jwks != null && !jwks.isNull()) {
-      if (!jwks.isObject()) {
-        throw new Invalid("jwks must be a JWK set object: {\"keys\": [...]}");
-      }
+    ObjectNode jwks = body.object("jwks");
+    if (jwks != null) {
       try {
         identity.oauth().registerKeyClient(clientId, tenant, principal, scopes, jwks.toString());
       } catch (IllegalArgumentException e) {
@@ -351,10 +502,14 @@ public final class IdentityAdminRoutes implements AdminRoutes {
     return n;
   }
 
-  private JsonNode revokeClient(String tenant, String clientId) {
+  /** Revokes a client and, on every instance, every token it holds. */
+  private JsonNode revokeClient(String tenant, String clientId, RoutingContext ctx) {
+    AdminBody.parse(ctx);
     var client = identity.store().findOAuthClient(clientId).filter(c -> c.tenantId().equals(tenant))
         .orElseThrow(() -> new Missing("Client '" + clientId + "' does not exist in tenant '" + tenant + "'."));
-    if (!identity.store().revokeOAuthClient(client.clientId(), clock.instant())) {
+    boolean revoked = identity.oauth() != null ? identity.oauth().revokeClient(client.clientId())
+        : identity.store().revokeOAuthClient(client.clientId(), clock.instant());
+    if (!revoked) {
       throw new Invalid("Client '" + clientId + "' is already revoked.");
     }
     return JSON.createObjectNode().put("client_id", clientId).put("revoked", true);
@@ -366,16 +521,20 @@ public final class IdentityAdminRoutes implements AdminRoutes {
         .orElseThrow(() -> new Missing("Key '" + keyId + "' does not exist in tenant '" + tenant + "'."));
   }
 
-  private Instant expiry(JsonNode body) {
-    if (body.hasNonNull("expires_at")) {
+  private Instant expiry(AdminBody body) {
+    String at = body.optionalString("expires_at");
+    Long days = body.wholeNumber("expires_in_days");
+    if (at != null && days != null) {
+      throw new Invalid("give expires_at or expires_in_days, not both");
+    }
+    if (at != null) {
       try {
-        return Instant.parse(body.get("expires_at").asText());
+        return Instant.parse(at);
       } catch (DateTimeParseException e) {
         throw new Invalid("expires_at must be an ISO-8601 instant such as 2027-01-31T00:00:00Z");
       }
     }
-    if (body.hasNonNull("expires_in_days")) {
-      long days = body.get("expires_in_days").asLong(-1);
+    if (days != null) {
       if (days < 1 || days > 3650) {
         throw new Invalid("expires_in_days must be 1..3650");
       }
@@ -407,33 +566,8 @@ public final class IdentityAdminRoutes implements AdminRoutes {
 
   // ---- helpers ----
 
-  private void requireTenant(String tenant) {
-    if (identity.store().findTenant(tenant).isEmpty()) {
-      throw noTenant(tenant);
-    }
-  }
-
-  private static JsonNode body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() == 0) {
-      return JSON.createObjectNode();
-    }
-    try {
-      JsonNode node = JSON.readTree(ctx.body().buffer().getBytes());
-      if (node == null || !node.isObject()) {
-        throw new Invalid("the body must be a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new Invalid("the body is not valid JSON");
-    }
-  }
-
-  private static String required(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    if (v == null || !v.isTextual() || v.asText().isBlank()) {
-      throw new Invalid("'" + field + "' is required and must be a string");
-    }
-    return v.asText();
+  private Tenant requireTenant(String tenant) {
+    return identity.store().findTenant(tenant).orElseThrow(() -> noTenant(tenant));
   }
 
   private static JsonNode wrap(ArrayNode list) {

@@ -110,7 +110,7 @@ public final class OAuthEndpoints {
       if (token == null) {
         return error(400, "invalid_request", "token is required");
       }
-      return json(200, write(issuer.introspect(token)));
+      return json(200, write(issuer.introspect(token, clientId)));
     });
   }
 

@@ -15,6 +15,7 @@ import dev.portcullis.config.GatewayConfig.TlsConfig;
 import dev.portcullis.config.GatewayConfig.UpstreamConfig;
 import dev.portcullis.forward.ProxyHeaders;
 import dev.portcullis.identity.apikey.CidrBlock;
+import dev.portcullis.identity.store.Ids;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -291,7 +292,7 @@ public final class ConfigLoader {
     if (!object(node, path)) {
       return null;
     }
-    knownKeys(node, path, "name", "token", "role", "tenant");
+    knownKeys(node, path, "name", "token", "role", "tenant", "scopes");
     String name = string(node, path, "name", null);
     String token = string(node, path, "token", null);
     String roleText = string(node, path, "role", null);
@@ -312,10 +313,27 @@ public final class ConfigLoader {
     } else if (role != AdminRole.TENANT_ADMIN && tenant != null) {
       problems.add(path + ".tenant: only tenant-admin users belong to a tenant");
     }
+    Set<String> scopes = null;
+    JsonNode list = node.get("scopes");
+    if (list != null && !list.isNull()) {
+      scopes = new LinkedHashSet<>();
+      if (!list.isArray()) {
+        problems.add(path + ".scopes: must be a list of scopes");
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          JsonNode scope = list.get(i);
+          try {
+            scopes.add(Ids.requireScope(scope.isTextual() ? scope.asText() : null));
+          } catch (IllegalArgumentException e) {
+            problems.add(path + ".scopes[" + i + "]: " + e.getMessage());
+          }
+        }
+      }
+    }
     if (name == null || token == null || role == null) {
       return null;
     }
-    return new AdminUser(name, AdminUser.hash(token), role, tenant);
+    return new AdminUser(name, AdminUser.hash(token), role, tenant, scopes);
   }
 
   private List<UpstreamConfig> upstreams(JsonNode list) {

@@ -165,8 +165,19 @@ public record GatewayConfig(
    * An admin API user. Only the SHA-256 of the token is kept.
    *
    * @param tenant the tenant of a {@code tenant-admin}; null for the other roles
+   * @param scopes the scopes this user holds and so may grant to keys and OAuth clients; null for the role's
+   *               default (an {@code admin} holds every scope, a {@code tenant-admin} none)
    */
-  public record AdminUser(String name, String tokenSha256, AdminRole role, String tenant) {
+  public record AdminUser(String name, String tokenSha256, AdminRole role, String tenant, Set<String> scopes) {
+
+    public AdminUser {
+      scopes = scopes == null ? null : Set.copyOf(scopes);
+    }
+
+    /** A user with its role's default scopes. */
+    public AdminUser(String name, String tokenSha256, AdminRole role, String tenant) {
+      this(name, tokenSha256, role, tenant, null);
+    }
 
     /** Hex SHA-256 of a token. */
     public static String hash(String token) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.admin.AdminAccess;
+import dev.portcullis.admin.AdminAudit;
 import dev.portcullis.admin.AdminRoutes;
 import dev.portcullis.admin.Problems;
 import dev.portcullis.auth.IdentityRuntime;
+import dev.portcullis.identity.store.ApiKeyRecord;
 import dev.portcullis.identity.store.Tenant;
 import dev.portcullis.limit.LimitEngine;
 import dev.portcullis.limit.LimitRequest;
@@ -35,7 +37,9 @@ import java.util.Optional;
  * {@code GET /admin/v1/tenants/{tenant}/usage[?principal=…][&key=…][&model=…]}: every limit and budget that applies
  * to that tenant (and principal, key, model), with what is used and left now, without charging anything; and the
  * usage ledger's totals (requests, tokens, spend) of the tenant, principal and key for the current day and month in
- * the tenant's time zone. A key must belong to the tenant.
+ * the tenant's time zone. A key must belong to the tenant (and to the principal, when both are named); its limits
+ * are those of the plan in force for it (the key's own plan, else its principal's, else the tenant's), and its
+ * principal's.
  */
 public final class LimitsAdminRoutes implements AdminRoutes {
 
@@ -64,19 +68,22 @@ public final class LimitsAdminRoutes implements AdminRoutes {
 
   private void usage(RoutingContext ctx) {
     String tenant = ctx.pathParam("tenant");
+    AdminAudit.describe(ctx, "usage.read", tenant, "tenant:" + tenant);
     if (!AdminAccess.mayRead(ctx, tenant)) {
       return;
     }
-    String principal = ctx.queryParams().get("principal");
+    String asked = ctx.queryParams().get("principal");
     String key = ctx.queryParams().get("key");
     String model = ctx.queryParams().get("model");
-    vertx.executeBlocking(() -> plan(tenant, principal, key), false).compose(plan -> {
-      if (plan.isEmpty()) {
+    vertx.executeBlocking(() -> whom(tenant, asked, key), false).compose(found -> {
+      if (found.isEmpty()) {
         return Future.<ObjectNode>succeededFuture(null);
       }
+      String plan = found.get().plan();
+      String principal = found.get().principal();
       LimitRequest request = LimitRequest.builder().tenant(tenant)
           .principal(principal == null ? null : tenant + "/" + principal).keyId(key).model(model)
-          .plan(plan.get()).promptTokens(0).maxOutputTokens(0).build();
+          .plan(plan).promptTokens(0).maxOutputTokens(0).build();
       LimitsConfig config = engine.config();
       ZoneId zone = config.zoneOf(tenant);
       Instant now = clock.instant();
@@ -96,7 +103,7 @@ public final class LimitsAdminRoutes implements AdminRoutes {
       }
       Future<RateLimitStatus> limits = Future.fromCompletionStage(engine.usage(request));
       return Future.all(limits, Future.all(reads)).map(done -> {
-        ObjectNode body = JSON.createObjectNode().put("tenant", tenant).put("plan", plan.get());
+        ObjectNode body = JSON.createObjectNode().put("tenant", tenant).put("plan", plan);
         ArrayNode states = body.putArray("limits");
         for (LimitState s : limits.result().states()) {
           ObjectNode n = states.addObject().put("name", s.name())
@@ -135,23 +142,36 @@ public final class LimitsAdminRoutes implements AdminRoutes {
         .put("spend_micros", totals.spendMicros());
   }
 
+  /** Whom a usage query is about: the principal (the key's, when a key is named) and the plan in force for it. */
+  private record Whom(String principal, String plan) {}
+
   /**
-   * The plan that applies: the principal's own, else the tenant's; empty when the tenant or principal does not exist
-   * or the key is not the tenant's.
+   * The plan in force, as the limit stage sees it: the key's own, else its principal's, else the tenant's. Empty
+   * when the tenant or principal does not exist, the key is not the tenant's, or the key is not the principal's.
    */
-  private Optional<String> plan(String tenant, String principal, String key) {
+  private Optional<Whom> whom(String tenant, String principal, String key) {
     if (identity == null) {
-      return Optional.of(engine.config().defaultPlan());
+      return Optional.of(new Whom(principal, engine.config().defaultPlan()));
     }
     Optional<Tenant> t = identity.store().findTenant(tenant);
-    if (t.isEmpty() || (key != null && identity.store().findApiKey(key)
-        .filter(k -> k.tenantId().equals(tenant)).isEmpty())) {
+    if (t.isEmpty()) {
       return Optional.empty();
     }
-    if (principal == null) {
-      return Optional.of(t.get().plan());
+    String keyPlan = null;
+    String owner = principal;
+    if (key != null) {
+      Optional<ApiKeyRecord> k = identity.store().findApiKey(key).filter(r -> r.tenantId().equals(tenant));
+      if (k.isEmpty() || principal != null && !principal.equals(k.get().principalId())) {
+        return Optional.empty();
+      }
+      keyPlan = k.get().plan();
+      owner = k.get().principalId();
     }
-    return identity.store().findPrincipal(tenant, principal)
-        .map(p -> p.plan() != null ? p.plan() : t.get().plan());
+    if (owner == null) {
+      return Optional.of(new Whom(null, t.get().plan()));
+    }
+    String own = keyPlan;
+    return identity.store().findPrincipal(tenant, owner).map(p -> new Whom(p.id(),
+        own != null ? own : p.plan() != null ? p.plan() : t.get().plan()));
   }
 }

@@ -62,9 +62,12 @@ class AdminAccessTest {
   }
 
   static HttpResponse<String> call(String method, String path, String token) throws Exception {
+    return call(method, path, token, method.equals("GET") ? null : path.endsWith("/things") ? "{\"x\":1}" : "{}");
+  }
+
+  static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
-        .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString("{\"x\":1}"));
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("authorization", "Bearer " + token);
     }
@@ -104,6 +107,17 @@ class AdminAccessTest {
     assertThat(other.headers().firstValue("content-type")).hasValue("application/problem+json");
     assertThat(call("POST", "/admin/v1/tenants/globex/things", ACME).statusCode()).isEqualTo(403);
     assertThat(call("POST", "/admin/reload", ACME).statusCode()).isEqualTo(403);
+  }
+
+  /** issue 10 item 2: admin bodies are read strictly; a member the endpoint does not define is named and refused. */
+  @Test
+  void reloadRefusesABodyItDoesNotDefine() throws Exception {
+    HttpResponse<String> res = call("POST", "/admin/reload", ADMIN, "{\"force\":true}");
+    assertThat(res.statusCode()).isEqualTo(400);
+    assertThat(res.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(res.body()).contains("unknown field 'force'");
+    assertThat(call("POST", "/admin/reload", ADMIN, "[]").statusCode()).isEqualTo(400);
+    assertThat(call("POST", "/admin/reload", ADMIN, null).statusCode()).isEqualTo(200);
   }
 
   @Test

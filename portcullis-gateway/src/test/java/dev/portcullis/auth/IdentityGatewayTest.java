@@ -51,7 +51,7 @@ class IdentityGatewayTest {
           port: 0
           users:
             - {name: root, token: %s, role: admin}
-            - {name: acme-ops, token: %s, role: tenant-admin, tenant: acme}
+            - {name: acme-ops, token: %s, role: tenant-admin, tenant: acme, scopes: [chat]}
         upstreams: [{name: sim, base-url: "%s", models: [sim-small]}]
         identity:
           store: {sqlite: ids.db}
@@ -219,7 +219,7 @@ class IdentityGatewayTest {
     JsonNode key = newKey("globex", ROOT);
     String id = key.path("id").asText();
     HttpResponse<String> client = admin("POST", "/admin/v1/tenants/globex/oauth-clients", ROOT,
-        "{\"client_id\":\"globex-bot-" + id + "\",\"principal\":\"app\"}");
+        "{\"name\":\"globex-bot\",\"principal\":\"app\"}");
     String clientId = JSON.readTree(client.body()).path("client_id").asText();
     String[][] endpoints = {
         {"GET", "/admin/v1/tenants/globex", null},
@@ -230,9 +230,11 @@ class IdentityGatewayTest {
         {"GET", "/admin/v1/tenants/globex/keys/" + id, null},
         {"POST", "/admin/v1/tenants/globex/keys/" + id + "/rotate", "{}"},
         {"POST", "/admin/v1/tenants/globex/keys/" + id + "/revoke", null},
-        {"POST", "/admin/v1/tenants/globex/oauth-clients", "{\"client_id\":\"x\",\"principal\":\"app\"}"},
+        {"POST", "/admin/v1/tenants/globex/oauth-clients", "{\"name\":\"x\",\"principal\":\"app\"}"},
         {"POST", "/admin/v1/tenants/globex/oauth-clients/" + clientId + "/revoke", null},
         {"POST", "/admin/v1/tenants", "{\"id\":\"evil\",\"plan\":\"pro\"}"},
+        {"PATCH", "/admin/v1/tenants/globex", "{\"plan\":\"pro\"}"},
+        {"PATCH", "/admin/v1/tenants/acme", "{\"allowed_plans\":[\"pro\"]}"},
         {"POST", "/admin/v1/plans", "{\"name\":\"evil\"}"},
         {"POST", "/admin/reload", null},
     };
@@ -322,12 +324,14 @@ class IdentityGatewayTest {
   @Test
   void oauthClientCredentialsTokensAuthenticateAndCanBeRevoked() throws Exception {
     HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
-        "{\"client_id\":\"billing-bot\",\"principal\":\"app\",\"scopes\":[\"chat\",\"embed\"]}");
+        "{\"name\":\"billing-bot\",\"principal\":\"app\",\"scopes\":[\"chat\",\"embed\"]}");
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
     String secret = JSON.readTree(registered.body()).path("client_secret").asText();
+    String id = JSON.readTree(registered.body()).path("client_id").asText();
+    assertThat(id).startsWith("billing-bot-");
 
     HttpResponse<String> token = publicCall("POST", "/oauth2/token", "grant_type=client_credentials&scope=chat",
-        "authorization", basic("billing-bot", secret));
+        "authorization", basic(id, secret));
     assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
     JsonNode issued = JSON.readTree(token.body());
     assertThat(issued.path("token_type").asText()).isEqualTo("Bearer");
@@ -336,16 +340,16 @@ class IdentityGatewayTest {
     assertThat(chat("authorization", "Bearer " + accessToken).statusCode()).isEqualTo(200);
 
     HttpResponse<String> post = publicCall("POST", "/oauth2/token",
-        "grant_type=client_credentials&client_id=billing-bot&client_secret=" + secret);
+        "grant_type=client_credentials&client_id=" + id + "&client_secret=" + secret);
     assertThat(post.statusCode()).isEqualTo(200);
 
     HttpResponse<String> active = publicCall("POST", "/oauth2/introspect", "token=" + accessToken,
-        "authorization", basic("billing-bot", secret));
+        "authorization", basic(id, secret));
     assertThat(JSON.readTree(active.body()).path("active").asBoolean()).isTrue();
     assertThat(publicCall("POST", "/oauth2/revoke", "token=" + accessToken, "authorization",
-        basic("billing-bot", secret)).statusCode()).isEqualTo(200);
+        basic(id, secret)).statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(publicCall("POST", "/oauth2/introspect", "token=" + accessToken, "authorization",
-        basic("billing-bot", secret)).body()).path("active").asBoolean()).isFalse();
+        basic(id, secret)).body()).path("active").asBoolean()).isFalse();
     assertThat(chat("authorization", "Bearer " + accessToken).statusCode()).isEqualTo(401);
   }
 
@@ -354,15 +358,16 @@ class IdentityGatewayTest {
     com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
         .keyID("signer-1").generate();
     HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
-        "{\"client_id\":\"key-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"],\"jwks\":"
+        "{\"name\":\"key-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"],\"jwks\":"
             + new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()) + "}");
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+    String id = JSON.readTree(registered.body()).path("client_id").asText();
     assertThat(JSON.readTree(registered.body()).has("client_secret")).isFalse();
     assertThat(admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
-        "{\"client_id\":\"leaky-bot\",\"principal\":\"app\",\"jwks\":" + new com.nimbusds.jose.jwk.JWKSet(key)
+        "{\"name\":\"leaky-bot\",\"principal\":\"app\",\"jwks\":" + new com.nimbusds.jose.jwk.JWKSet(key)
             .toString(false) + "}").statusCode()).as("a private key is refused").isEqualTo(422);
 
-    String assertion = assertion(key, "key-bot");
+    String assertion = assertion(key, id);
     String form = "grant_type=client_credentials&client_assertion_type="
         + "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=";
     HttpResponse<String> token = publicCall("POST", "/oauth2/token", form + assertion);
@@ -373,7 +378,7 @@ class IdentityGatewayTest {
     assertThat(replay.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(replay.body()).path("error").asText()).isEqualTo("invalid_client");
     assertThat(JSON.readTree(publicCall("POST", "/oauth2/introspect", "token=" + accessToken + "&"
-        + form.substring(form.indexOf("client_assertion_type")) + assertion(key, "key-bot")).body())
+        + form.substring(form.indexOf("client_assertion_type")) + assertion(key, id)).body())
         .path("active").asBoolean()).isTrue();
     JsonNode meta = JSON.readTree(publicCall("GET", "/.well-known/oauth-authorization-server", null).body());
     assertThat(meta.path("token_endpoint_auth_methods_supported").toString()).contains("private_key_jwt");
@@ -392,22 +397,23 @@ class IdentityGatewayTest {
   @Test
   void oauthRefusesWhatTheClientMayNotHave() throws Exception {
     HttpResponse<String> registered = admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
-        "{\"client_id\":\"narrow-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"]}");
+        "{\"name\":\"narrow-bot\",\"principal\":\"app\",\"scopes\":[\"chat\"]}");
     String secret = JSON.readTree(registered.body()).path("client_secret").asText();
+    String id = JSON.readTree(registered.body()).path("client_id").asText();
     HttpResponse<String> scope = publicCall("POST", "/oauth2/token", "grant_type=client_credentials&scope=admin",
-        "authorization", basic("narrow-bot", secret));
+        "authorization", basic(id, secret));
     assertThat(scope.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(scope.body()).path("error").asText()).isEqualTo("invalid_scope");
     HttpResponse<String> wrong = publicCall("POST", "/oauth2/token", "grant_type=client_credentials",
-        "authorization", basic("narrow-bot", "wrong-secret"));
+        "authorization", basic(id, "wrong-secret"));
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(wrong.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"portcullis\"");
     assertThat(JSON.readTree(wrong.body()).path("error").asText()).isEqualTo("invalid_client");
     HttpResponse<String> grant = publicCall("POST", "/oauth2/token", "grant_type=password",
-        "authorization", basic("narrow-bot", secret));
+        "authorization", basic(id, secret));
     assertThat(JSON.readTree(grant.body()).path("error").asText()).isEqualTo("unsupported_grant_type");
     HttpResponse<String> twice = publicCall("POST", "/oauth2/token",
-        "grant_type=client_credentials&grant_type=client_credentials", "authorization", basic("narrow-bot", secret));
+        "grant_type=client_credentials&grant_type=client_credentials", "authorization", basic(id, secret));
     assertThat(JSON.readTree(twice.body()).path("error").asText()).isEqualTo("invalid_request");
     assertThat(publicCall("GET", "/oauth2/token", null).statusCode()).isEqualTo(405);
   }
@@ -422,13 +428,93 @@ class IdentityGatewayTest {
     assertThat(meta.path("token_endpoint").asText()).isEqualTo("http://127.0.0.1/oauth2/token");
   }
 
+  /** issue 10 item 15: a rotated key keeps its lifetime; an expired key is not renewed into one that never expires. */
+  @Test
+  void rotationKeepsTheKeysLifetimeAndRefusesAnExpiredKey() throws Exception {
+    HttpResponse<String> dated = admin("POST", "/admin/v1/tenants/acme/keys", ROOT,
+        "{\"principal\":\"app\",\"expires_in_days\":30}");
+    JsonNode rotated = JSON.readTree(admin("POST", "/admin/v1/tenants/acme/keys/"
+        + JSON.readTree(dated.body()).path("id").asText() + "/rotate", ROOT, "{}").body());
+    java.time.Instant expiry = java.time.Instant.parse(rotated.path("expires_at").asText());
+    assertThat(expiry).isBetween(java.time.Instant.now().plus(java.time.Duration.ofDays(30)).minusSeconds(60),
+        java.time.Instant.now().plus(java.time.Duration.ofDays(30)).plusSeconds(60));
+
+    HttpResponse<String> brief = admin("POST", "/admin/v1/tenants/acme/keys", ROOT,
+        "{\"principal\":\"app\",\"expires_at\":\"" + java.time.Instant.now().plusSeconds(1) + "\"}");
+    JsonNode key = JSON.readTree(brief.body());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> chat("authorization", "Bearer " + key.path("key").asText()).statusCode() == 401);
+    HttpResponse<String> refused = admin("POST", "/admin/v1/tenants/acme/keys/" + key.path("id").asText()
+        + "/rotate", ROOT, "{}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.body()).contains("expired").doesNotContain("pc_live_");
+  }
+
+  /** issue 10 item 16: revoking a client ends the tokens it holds at once, and it gets no new ones. */
+  @Test
+  void revokingAnOAuthClientEndsItsLiveTokens() throws Exception {
+    JsonNode client = JSON.readTree(admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"principal\":\"app\"}").body());
+    String basic = basic(client.path("client_id").asText(), client.path("client_secret").asText());
+    String token = JSON.readTree(publicCall("POST", "/oauth2/token", "grant_type=client_credentials",
+        "authorization", basic).body()).path("access_token").asText();
+    assertThat(chat("authorization", "Bearer " + token).statusCode()).isEqualTo(200);
+    HttpResponse<String> revoked = admin("POST", "/admin/v1/tenants/acme/oauth-clients/"
+        + client.path("client_id").asText() + "/revoke", ROOT, null);
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    assertThat(chat("authorization", "Bearer " + token).statusCode()).isEqualTo(401);
+    assertThat(publicCall("POST", "/oauth2/token", "grant_type=client_credentials", "authorization", basic)
+        .statusCode()).isEqualTo(401);
+  }
+
+  /**
+   * issue 10 item 22: another tenant's client learns nothing by introspecting a token, and client ids are generated,
+   * so registering one reveals nothing about other tenants' ids.
+   */
+  @Test
+  void clientsOfAnotherTenantLearnNothingAboutTokensOrClientIds() throws Exception {
+    JsonNode acme = JSON.readTree(admin("POST", "/admin/v1/tenants/acme/oauth-clients", ROOT,
+        "{\"name\":\"same-name\",\"principal\":\"app\"}").body());
+    HttpResponse<String> twin = admin("POST", "/admin/v1/tenants/globex/oauth-clients", ROOT,
+        "{\"name\":\"same-name\",\"principal\":\"app\"}");
+    assertThat(twin.statusCode()).as(twin.body()).isEqualTo(201);
+    JsonNode globex = JSON.readTree(twin.body());
+    assertThat(globex.path("client_id").asText()).startsWith("same-name-").isNotEqualTo(acme.path("client_id").asText());
+    assertThat(admin("POST", "/admin/v1/tenants/globex/oauth-clients", ROOT,
+        "{\"client_id\":\"" + acme.path("client_id").asText() + "\",\"principal\":\"app\"}").statusCode())
+        .isEqualTo(400);
+
+    String acmeBasic = basic(acme.path("client_id").asText(), acme.path("client_secret").asText());
+    String token = JSON.readTree(publicCall("POST", "/oauth2/token", "grant_type=client_credentials",
+        "authorization", acmeBasic).body()).path("access_token").asText();
+    HttpResponse<String> foreign = publicCall("POST", "/oauth2/introspect", "token=" + token, "authorization",
+        basic(globex.path("client_id").asText(), globex.path("client_secret").asText()));
+    assertThat(foreign.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(foreign.body())).isEqualTo(JSON.readTree("{\"active\":false}"));
+    JsonNode own = JSON.readTree(publicCall("POST", "/oauth2/introspect", "token=" + token, "authorization",
+        acmeBasic).body());
+    assertThat(own.path("active").asBoolean()).isTrue();
+    assertThat(own.path("tenant").asText()).isEqualTo("acme");
+  }
+
+  /** issue 10 item 23: the database the gateway created is readable by its owner only. */
+  @Test
+  void theIdentityDatabaseIsReadableByItsOwnerOnly() throws Exception {
+    for (String name : new String[] {"ids.db", "ids.db-wal", "ids.db-shm"}) {
+      Path file = dir.resolve(name);
+      assertThat(file).exists();
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .as(name).isEqualTo("rw-------");
+    }
+  }
+
   @Test
   void badAdminInputIsAProblemNamingTheField() throws Exception {
     HttpResponse<String> res = admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{\"environment\":\"live\"}");
     assertThat(res.statusCode()).isEqualTo(422);
     assertThat(res.headers().firstValue("content-type")).hasValue("application/problem+json");
     assertThat(res.body()).contains("'principal' is required");
-    assertThat(admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{not json").statusCode()).isEqualTo(422);
+    assertThat(admin("POST", "/admin/v1/tenants/acme/keys", ROOT, "{not json").statusCode()).isEqualTo(400);
     assertThat(admin("POST", "/admin/v1/tenants/nope/keys", ROOT, "{\"principal\":\"app\"}").statusCode())
         .isEqualTo(404);
     assertThat(admin("POST", "/admin/v1/tenants", ROOT, "{\"id\":\"acme\",\"plan\":\"pro\"}").statusCode())

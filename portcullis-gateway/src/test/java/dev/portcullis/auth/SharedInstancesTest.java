@@ -117,15 +117,22 @@ class SharedInstancesTest {
         .until(() -> chat(b, bearer) == 401);
   }
 
-  @Test
-  void accessTokenRevokedOnOneInstanceIsRefusedOnTheOtherWithinTwoSeconds() throws Exception {
+  /** Registers a client through {@code a}'s admin API: its id and its Basic credentials. */
+  static String[] newClient() throws Exception {
     HttpResponse<String> registered = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
         + a.gateway().adminPort() + "/admin/v1/tenants/acme/oauth-clients")).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"client_id\":\"shared-bot\",\"principal\":\"app\"}"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"shared-bot\",\"principal\":\"app\"}"))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
-        ("shared-bot:" + JSON.readTree(registered.body()).path("client_secret").asText()).getBytes());
+    JsonNode client = JSON.readTree(registered.body());
+    String id = client.path("client_id").asText();
+    return new String[] {id, "Basic " + java.util.Base64.getEncoder().encodeToString(
+        (id + ":" + client.path("client_secret").asText()).getBytes())};
+  }
+
+  @Test
+  void accessTokenRevokedOnOneInstanceIsRefusedOnTheOtherWithinTwoSeconds() throws Exception {
+    String basic = newClient()[1];
     String token = JSON.readTree(oauth(a, "/oauth2/token", "grant_type=client_credentials", basic).body())
         .path("access_token").asText();
     assertThat(chat(b, "Bearer " + token)).isEqualTo(200); // b has verified and cached it
@@ -136,6 +143,23 @@ class SharedInstancesTest {
         .until(() -> chat(b, "Bearer " + token) == 401);
     assertThat(JSON.readTree(oauth(b, "/oauth2/introspect", "token=" + token, basic).body()).path("active")
         .asBoolean()).isFalse();
+  }
+
+  /** issue 10 item 16: revoking a client on one instance ends its tokens on the other within one refresh. */
+  @Test
+  void clientRevokedOnOneInstanceLosesItsTokensOnTheOtherWithinTwoSeconds() throws Exception {
+    String[] client = newClient();
+    String token = JSON.readTree(oauth(a, "/oauth2/token", "grant_type=client_credentials", client[1]).body())
+        .path("access_token").asText();
+    assertThat(chat(b, "Bearer " + token)).isEqualTo(200); // b has verified and cached it
+
+    HttpResponse<String> revoked = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + a.gateway().adminPort() + "/admin/v1/tenants/acme/oauth-clients/" + client[0] + "/revoke"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    assertThat(chat(a, "Bearer " + token)).isEqualTo(401);
+    Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+        .until(() -> chat(b, "Bearer " + token) == 401);
   }
 
   static HttpResponse<String> oauth(Portcullis instance, String path, String form, String basic) throws Exception {

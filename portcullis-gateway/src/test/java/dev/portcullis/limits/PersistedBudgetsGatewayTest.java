@@ -78,6 +78,9 @@ class PersistedBudgetsGatewayTest {
               max-output-tokens: 400
               limits:
                 - {name: acme-monthly-tokens, per: [tenant], unit: tokens, algorithm: monthly, limit: %d}
+            batch:
+              limits:
+                - {name: batch-requests, per: [key], unit: requests, algorithm: sliding-window, limit: 7, period: 1m}
         """.formatted(upstream.baseUrl(), BUDGET);
     LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml, Map.<String, String>of()::get, dir,
         Portcullis.SECTIONS));
@@ -153,6 +156,35 @@ class PersistedBudgetsGatewayTest {
     assertThat(chat(key.secret(), SMALL).statusCode()).isEqualTo(200);
     assertThat(usage(key.record().id()).path("totals").path("tenant").path("month").path("requests").asLong())
         .isEqualTo(requests + 1);
+  }
+
+  /** issue 10 item 19: a key with its own plan is reported with that plan's limits, as the limit stage applies them. */
+  @Test
+  void theUsageEndpointReportsThePlanInForceForAKeyWithItsOwnPlan() throws Exception {
+    startGateway();
+    var store = portcullis.identity().store();
+    store.createPlan(new Plan("team", ""));
+    store.createPlan(new Plan("batch", ""));
+    store.createTenant(new Tenant("acme", "Acme", "team", Instant.now(), false));
+    store.createPrincipal(new StoredPrincipal("app", "acme", PrincipalKind.APPLICATION, null, Map.of(),
+        Instant.now()));
+    var key = portcullis.identity().keys().create(new ApiKeyService.KeySpec("acme", "app", "live", Set.of(),
+        List.of(), null, "batch"));
+    assertThat(chat(key.secret(), SMALL).statusCode()).isEqualTo(200);
+    for (String query : List.of("principal=app&key=", "key=")) {
+      HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + portcullis.gateway().adminPort() + "/admin/v1/tenants/acme/usage?" + query + key.record().id())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+      JsonNode report = JSON.readTree(res.body());
+      assertThat(report.path("plan").asText()).isEqualTo("batch");
+      assertThat(report.path("limits").findValuesAsText("name")).containsExactly("batch-requests");
+      assertThat(report.path("limits").get(0).path("used").asLong()).isEqualTo(1);
+    }
+    // a key named beside another principal is not that principal's
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().adminPort()
+        + "/admin/v1/tenants/acme/usage?principal=other&key=" + key.record().id())).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -76,29 +76,46 @@ public final class ApiKeyService {
     return new IssuedKey(record, secret);
   }
 
+  /** What a rotation came to. */
+  public sealed interface Rotation {
+    /** The new key; the old one works until the grace window ends. */
+    record Rotated(IssuedKey key) implements Rotation {}
+
+    /** The key does not exist, is revoked or was already rotated. */
+    record Unavailable() implements Rotation {}
+
+    /** The key has expired: an expired key is not renewed (create a new one). */
+    record Expired(Instant expiredAt) implements Rotation {}
+  }
+
   /**
-   * Replaces key {@code keyId} by a new key with the same grants; the old key keeps working until
-   * {@code now + grace} (or its earlier expiry). Empty when the key does not exist, is revoked or was
-   * already rotated.
+   * Replaces key {@code keyId} by a new key with the same grants and the same lifetime policy: a key that expires
+   * gets a successor with the same lifetime (its expiry minus its creation) counted from now, a key without expiry
+   * one without expiry. The old key keeps working until {@code now + grace} (or its earlier expiry). An expired key
+   * is refused (ADR 0008).
    */
-  public Optional<IssuedKey> rotate(String keyId, Duration grace) {
+  public Rotation rotate(String keyId, Duration grace) {
     if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
       throw new IllegalArgumentException("grace must be between 0 and " + MAX_GRACE.toDays() + " days");
     }
     Optional<ApiKeyRecord> old = store.findApiKey(keyId);
     if (old.isEmpty() || old.get().revokedAt() != null || old.get().replacedBy() != null) {
-      return Optional.empty();
+      return new Rotation.Unavailable();
     }
     ApiKeyRecord o = old.get();
-    Instant expiry = o.expiresAt() != null && o.expiresAt().isAfter(clock.instant()) ? o.expiresAt() : null;
+    Instant now = clock.instant();
+    if (o.expiresAt() != null && !now.isBefore(o.expiresAt())) {
+      return new Rotation.Expired(o.expiresAt());
+    }
+    Instant expiry = o.expiresAt() == null ? null : now.plus(Duration.between(o.createdAt(), o.expiresAt()));
     IssuedKey fresh = create(new KeySpec(o.tenantId(), o.principalId(), o.environment(), o.scopes(),
         o.allowedCidrs(), expiry, o.plan()));
-    if (!store.markApiKeyReplaced(keyId, fresh.record().id(), clock.instant().plus(grace))) {
-      store.revokeApiKey(fresh.record().id(), clock.instant());
-      return Optional.empty();
+    if (!store.markApiKeyReplaced(keyId, fresh.record().id(), now.plus(grace))) {
+      store.revokeApiKey(fresh.record().id(), now);
+      return new Rotation.Unavailable();
     }
     invalidations.publish(o.hash());
-    return Optional.of(fresh);
+    return new Rotation.Rotated(fresh);
   }
 
   /** Revokes a key at once on every instance that receives the invalidation; false when unknown or already revoked. */

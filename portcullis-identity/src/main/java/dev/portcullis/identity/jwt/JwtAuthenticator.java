@@ -106,7 +106,7 @@ public final class JwtAuthenticator {
       Verified hit = verified.getIfPresent(token);
       if (hit != null && hit.issuer().keys().current() == hit.keys()) {
         FailureReason timing = checkTimes(hit.claims(), hit.issuer());
-        if (timing == null && denyList.isDenied(hit.issuer().issuer(), hit.claims().getJWTID())) {
+        if (timing == null && denyList.isDenied(hit.issuer().issuer(), hit.claims())) {
           timing = FailureReason.REVOKED;
         }
         return CompletableFuture.completedFuture(timing == null ? hit.result() : AuthResult.rejected(timing));
@@ -200,7 +200,7 @@ public final class JwtAuthenticator {
     if (claims.getAudience() == null || !claims.getAudience().contains(issuer.audience())) {
       return AuthResult.rejected(FailureReason.WRONG_AUDIENCE);
     }
-    if (denyList.isDenied(issuer.issuer(), claims.getJWTID())) {
+    if (denyList.isDenied(issuer.issuer(), claims)) {
       return AuthResult.rejected(FailureReason.REVOKED);
     }
     return map(claims, issuer);

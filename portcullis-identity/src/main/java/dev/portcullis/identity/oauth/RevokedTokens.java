@@ -15,6 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Bounded for revocations made here: when full, expired entries are purged, and if it is still full the
  * revocation is refused so the caller can report it (a revocation is never silently dropped). Revocations
  * learnt from the store are always kept: another instance already promised them.
+ *
+ * <p>A revoked client is stored in the same list under {@code client:<client id>} (token ids are base64url and never
+ * contain {@code :}) and denies every token issued to that client, whenever issued, until every token it could
+ * hold has expired.
  */
 public final class RevokedTokens {
 
@@ -23,6 +27,8 @@ public final class RevokedTokens {
    * that write revocation times and transactions that commit late.
    */
   static final Duration OVERLAP = Duration.ofSeconds(60);
+
+  private static final String CLIENT = "client:";
 
   private final ConcurrentHashMap<String, Instant> revoked = new ConcurrentHashMap<>();
   private final IdentityStore store;
@@ -58,6 +64,20 @@ public final class RevokedTokens {
 
   public boolean isRevoked(String jti) {
     return jti != null && revoked.containsKey(jti);
+  }
+
+  /**
+   * Denies every token of {@code clientId} until {@code until} (when its last token has expired), in the store,
+   * then here. Always recorded, however full the list: a revoked client must lose its tokens. Blocks on the store.
+   */
+  public void revokeClient(String clientId, Instant until) {
+    store.revokeToken(CLIENT + clientId, until, clock.instant());
+    revoked.put(CLIENT + clientId, until);
+  }
+
+  /** True when every token of this client is denied. */
+  public boolean isClientRevoked(String clientId) {
+    return clientId != null && revoked.containsKey(CLIENT + clientId);
   }
 
   /**

@@ -52,6 +52,7 @@ public final class TokenIssuer {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final TokenOutcome INVALID_CLIENT = new TokenOutcome.Refused(TokenOutcome.OAuthError.INVALID_CLIENT);
   private static final int MAX_SCOPES = 64;
+  private static final Duration CLIENT_REVOCATION_HOLD = Duration.ofMinutes(65);
 
   private final IdentityStore store;
   private final ApiKeyHasher hasher;
@@ -234,13 +235,21 @@ public final class TokenIssuer {
     return found.filter(c -> matches && c.revokedAt() == null && c.jwks() == null);
   }
 
-  /** RFC 7662 introspection response members; {@code {"active": false}} for anything not currently valid. */
-  public Map<String, Object> introspect(String token) {
+  /**
+   * RFC 7662 introspection response members for a request by the authenticated client {@code callerClientId};
+   * {@code {"active": false}} for anything not currently valid, and for tokens of another tenant than the caller's,
+   * which it may not learn anything about (blocks on the store).
+   */
+  public Map<String, Object> introspect(String token, String callerClientId) {
     Optional<JWTClaimsSet> found = verifyOwn(token);
-    if (found.isEmpty() || revoked.isRevoked(found.get().getJWTID())) {
+    if (found.isEmpty() || denied(found.get())) {
       return Map.of("active", false);
     }
     JWTClaimsSet c = found.get();
+    Optional<String> callerTenant = store.findOAuthClient(callerClientId).map(OAuthClientRecord::tenantId);
+    if (callerTenant.isEmpty() || !callerTenant.get().equals(c.getClaim("tenant"))) {
+      return Map.of("active", false);
+    }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("active", true);
     out.put("scope", c.getClaim("scope"));
@@ -284,10 +293,39 @@ public final class TokenIssuer {
         "tenant", null, "plan", "default", Duration.ofSeconds(30));
   }
 
-  /** Deny list for the JWT authenticator: this issuer's revoked token ids. */
+  /** Deny list for the JWT authenticator: this issuer's revoked tokens, and every token of a revoked client. */
   public TokenDenyList denyList() {
     String me = settings.issuerString();
-    return (issuer, jti) -> me.equals(issuer) && revoked.isRevoked(jti);
+    return (issuer, claims) -> me.equals(issuer) && denied(claims);
+  }
+
+  private boolean denied(JWTClaimsSet claims) {
+    return revoked.isRevoked(claims.getJWTID())
+        || claims.getClaim("client_id") instanceof String client && revoked.isClientRevoked(client);
+  }
+
+  /**
+   * Revokes a client and every token it holds, on every instance that shares the store (within a second). Tokens
+   * are denied first, then the client is marked revoked; false when it already was (its tokens are denied again,
+   * which changes nothing). Blocks on the store.
+   */
+  public boolean revokeClient(String clientId) {
+    Instant now = clock.instant();
+    // longer than any token lives (token-ttl is at most 1 hour), whatever the setting was when it was issued
+    revoked.revokeClient(clientId, now.plus(CLIENT_REVOCATION_HOLD));
+    return store.revokeOAuthClient(clientId, now);
+  }
+
+  /**
+   * A new client id: {@code name} (when given) followed by a random suffix, so that ids never collide and nothing
+   * can be learnt about other tenants' clients by choosing an id.
+   */
+  public static String newClientId(String name) {
+    byte[] raw = new byte[12];
+    RANDOM.nextBytes(raw);
+    String suffix = java.util.HexFormat.of().formatHex(raw);
+    String id = (name == null ? "client" : name) + "-" + suffix;
+    return Ids.requireId("client id", id);
   }
 
   private Optional<JWTClaimsSet> verifyOwn(String token) {

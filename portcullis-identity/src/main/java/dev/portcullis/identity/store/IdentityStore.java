@@ -24,6 +24,9 @@ public interface IdentityStore extends AutoCloseable {
 
   List<Tenant> listTenants(int limit);
 
+  /** Replaces a tenant's display name, plan and allowed plans; false when no such tenant. */
+  boolean updateTenant(Tenant tenant);
+
   void createPrincipal(StoredPrincipal principal);
 
   Optional<StoredPrincipal> findPrincipal(String tenantId, String id);

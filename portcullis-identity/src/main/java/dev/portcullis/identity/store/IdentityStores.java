@@ -17,17 +17,17 @@ public final class IdentityStores {
   /**
    * The embedded default: a SQLite database at {@code file}, created with its parent directories on first
    * start. Write-ahead logging and a busy timeout let the gateway's readers and the admin writer share it;
-   * {@code synchronous=NORMAL} keeps writes fast (safe with WAL; a power cut may drop the latest commits).
+   * {@code synchronous=NORMAL} keeps writes fast (safe with WAL; a power cut may drop the latest commits). The file
+   * and its {@code -wal} and {@code -shm} files are readable and writable by their owner only (0600), and directories
+   * created for it by their owner only (0700); an existing file that others could read is restricted, with a warning.
    */
   public static IdentityStore sqlite(Path file) {
     Objects.requireNonNull(file, "file");
     Path absolute = file.toAbsolutePath();
     try {
-      if (absolute.getParent() != null) {
-        Files.createDirectories(absolute.getParent());
-      }
+      OwnerOnlyFiles.prepare(absolute);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the directory for the identity database " + absolute, e);
+      throw new UncheckedIOException("cannot create the identity database " + absolute, e);
     }
     HikariConfig config = new HikariConfig();
     config.setPoolName("portcullis-identity-sqlite");
@@ -38,7 +38,9 @@ public final class IdentityStores {
     // With WAL, NORMAL never corrupts the file; a power cut may lose only the last commits.
     config.addDataSourceProperty("synchronous", "NORMAL");
     config.setMaximumPoolSize(4);
-    return open(config, "sqlite", "classpath:db/migration/sqlite");
+    IdentityStore store = open(config, "sqlite", "classpath:db/migration/sqlite");
+    OwnerOnlyFiles.restrictCompanions(absolute);
+    return store;
   }
 
   /** Production: PostgreSQL at a JDBC URL ({@code jdbc:postgresql://host:port/db}). */

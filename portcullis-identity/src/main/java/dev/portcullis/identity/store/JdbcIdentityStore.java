@@ -60,20 +60,26 @@ final class JdbcIdentityStore implements IdentityStore {
   @Override
   public void createTenant(Tenant t) {
     update("create tenant",
-        "INSERT INTO tenants(id, display_name, plan, created_at, disabled) VALUES (?, ?, ?, ?, ?)",
-        t.id(), t.displayName(), t.plan(), t.createdAt(), t.disabled());
+        "INSERT INTO tenants(id, display_name, plan, created_at, disabled, allowed_plans) VALUES (?, ?, ?, ?, ?, ?)",
+        t.id(), t.displayName(), t.plan(), t.createdAt(), t.disabled(), String.join(" ", sorted(t.allowedPlans())));
+  }
+
+  @Override
+  public boolean updateTenant(Tenant t) {
+    return update("update tenant", "UPDATE tenants SET display_name = ?, plan = ?, allowed_plans = ? WHERE id = ?",
+        t.displayName(), t.plan(), String.join(" ", sorted(t.allowedPlans())), t.id()) == 1;
   }
 
   @Override
   public Optional<Tenant> findTenant(String id) {
     return one("find tenant",
-        "SELECT id, display_name, plan, created_at, disabled FROM tenants WHERE id = ?", JdbcIdentityStore::tenant, id);
+        "SELECT id, display_name, plan, created_at, disabled, allowed_plans FROM tenants WHERE id = ?", JdbcIdentityStore::tenant, id);
   }
 
   @Override
   public List<Tenant> listTenants(int limit) {
     return many("list tenants",
-        "SELECT id, display_name, plan, created_at, disabled FROM tenants ORDER BY id LIMIT ?",
+        "SELECT id, display_name, plan, created_at, disabled, allowed_plans FROM tenants ORDER BY id LIMIT ?",
         JdbcIdentityStore::tenant, cap(limit));
   }
 
@@ -125,7 +131,7 @@ final class JdbcIdentityStore implements IdentityStore {
           "SELECT id, tenant_id, kind, plan, attributes, created_at FROM principals WHERE tenant_id = ? AND id = ?",
           JdbcIdentityStore::principal, key.get().tenantId(), key.get().principalId());
       Optional<Tenant> tenant = one(c,
-          "SELECT id, display_name, plan, created_at, disabled FROM tenants WHERE id = ?",
+          "SELECT id, display_name, plan, created_at, disabled, allowed_plans FROM tenants WHERE id = ?",
           JdbcIdentityStore::tenant, key.get().tenantId());
       if (principal.isEmpty() || tenant.isEmpty()) {
         return Optional.empty();
@@ -269,7 +275,8 @@ final class JdbcIdentityStore implements IdentityStore {
   }
 
   private static Tenant tenant(ResultSet rs) throws SQLException {
-    return new Tenant(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), rs.getBoolean(5));
+    return new Tenant(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), rs.getBoolean(5),
+        words(rs.getString(6), " "));
   }
 
   private static StoredPrincipal principal(ResultSet rs) throws SQLException {
@@ -288,6 +295,10 @@ final class JdbcIdentityStore implements IdentityStore {
       return Set.of();
     }
     return new LinkedHashSet<>(Arrays.asList(joined.split(separator)));
+  }
+
+  private static List<String> sorted(Set<String> names) {
+    return names.stream().sorted().toList();
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {

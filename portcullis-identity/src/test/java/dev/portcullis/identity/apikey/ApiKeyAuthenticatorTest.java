@@ -173,7 +173,7 @@ class ApiKeyAuthenticatorTest {
   void acceptsOldAndNewKeysDuringTheRotationGraceWindowThenOnlyTheNewOne() {
     IssuedKey old = issue(List.of(), null);
     assertThat(await(auth.authenticate(old.secret(), CLIENT))).isInstanceOf(AuthResult.Authenticated.class);
-    IssuedKey fresh = keys.rotate(old.record().id(), Duration.ofMinutes(10)).orElseThrow();
+    IssuedKey fresh = rotated(keys.rotate(old.record().id(), Duration.ofMinutes(10)));
 
     assertThat(await(auth.authenticate(old.secret(), CLIENT))).isInstanceOf(AuthResult.Authenticated.class);
     assertThat(await(auth.authenticate(fresh.secret(), CLIENT))).isInstanceOf(AuthResult.Authenticated.class);
@@ -181,7 +181,30 @@ class ApiKeyAuthenticatorTest {
     clock.advance(Duration.ofMinutes(10));
     assertThat(reason(await(auth.authenticate(old.secret(), CLIENT)))).isEqualTo(FailureReason.EXPIRED);
     assertThat(await(auth.authenticate(fresh.secret(), CLIENT))).isInstanceOf(AuthResult.Authenticated.class);
-    assertThat(keys.rotate(old.record().id(), Duration.ZERO)).isEmpty();
+    assertThat(keys.rotate(old.record().id(), Duration.ZERO)).isInstanceOf(ApiKeyService.Rotation.Unavailable.class);
+  }
+
+  static IssuedKey rotated(ApiKeyService.Rotation rotation) {
+    assertThat(rotation).isInstanceOf(ApiKeyService.Rotation.Rotated.class);
+    return ((ApiKeyService.Rotation.Rotated) rotation).key();
+  }
+
+  /** issue 10 item 15: a rotated key keeps its lifetime policy; an expired key is not brought back. */
+  @Test
+  void rotationKeepsTheKeysLifetimeAndRefusesAnExpiredKey() {
+    IssuedKey dated = issue(List.of(), clock.instant().plus(Duration.ofDays(30)));
+    clock.advance(Duration.ofDays(10));
+    IssuedKey successor = rotated(keys.rotate(dated.record().id(), Duration.ZERO));
+    assertThat(successor.record().expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(30)));
+    IssuedKey forever = rotated(keys.rotate(issue(List.of(), null).record().id(), Duration.ZERO));
+    assertThat(forever.record().expiresAt()).isNull();
+
+    IssuedKey brief = issue(List.of(), clock.instant().plus(Duration.ofHours(1)));
+    clock.advance(Duration.ofHours(2));
+    assertThat(keys.rotate(brief.record().id(), Duration.ofMinutes(10)))
+        .isEqualTo(new ApiKeyService.Rotation.Expired(brief.record().expiresAt()));
+    assertThat(reason(await(auth.authenticate(brief.secret(), CLIENT)))).isEqualTo(FailureReason.EXPIRED);
+    assertThat(store.findApiKey(brief.record().id()).orElseThrow().replacedBy()).isNull();
   }
 
   @Test
@@ -194,7 +217,7 @@ class ApiKeyAuthenticatorTest {
     IssuedKey plain = issue(List.of(), null);
     assertThat(((AuthResult.Authenticated) await(auth.authenticate(plain.secret(), CLIENT))).principal().plan())
         .isEqualTo("pro");
-    IssuedKey rotated = keys.rotate(own.record().id(), Duration.ZERO).orElseThrow();
+    IssuedKey rotated = rotated(keys.rotate(own.record().id(), Duration.ZERO));
     assertThat(rotated.record().plan()).isEqualTo("batch");
     assertThat(((AuthResult.Authenticated) await(auth.authenticate(rotated.secret(), CLIENT))).principal().plan())
         .isEqualTo("batch");

@@ -35,6 +35,7 @@ final class CountingStore implements IdentityStore {
   @Override public void createTenant(Tenant tenant) { delegate.createTenant(tenant); }
   @Override public Optional<Tenant> findTenant(String id) { return delegate.findTenant(id); }
   @Override public List<Tenant> listTenants(int limit) { return delegate.listTenants(limit); }
+  @Override public boolean updateTenant(Tenant t) { return delegate.updateTenant(t); }
   @Override public void createPrincipal(StoredPrincipal p) { delegate.createPrincipal(p); }
   @Override public Optional<StoredPrincipal> findPrincipal(String t, String id) { return delegate.findPrincipal(t, id); }
   @Override public List<StoredPrincipal> listPrincipals(String t, int limit) { return delegate.listPrincipals(t, limit); }

@@ -133,7 +133,8 @@ class TokenIssuerTest {
     String token = ((TokenOutcome.Issued) issue("client_credentials", "ci-runner", client.secret(), null))
         .accessToken();
     assertThat(check(token)).isInstanceOf(AuthResult.Authenticated.class);
-    assertThat(issuer.introspect(token)).containsEntry("active", true).containsEntry("client_id", "ci-runner")
+    assertThat(issuer.introspect(token, "ci-runner")).containsEntry("active", true)
+        .containsEntry("client_id", "ci-runner")
         .containsEntry("scope", "chat embed models").containsEntry("tenant", "acme");
 
     assertThat(issuer.authenticateClient("ci-runner", client.secret())).isTrue();
@@ -143,7 +144,7 @@ class TokenIssuerTest {
 
     assertThat(issuer.revoke(token, "ci-runner")).isTrue();
     assertThat(check(token)).isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
-    assertThat(issuer.introspect(token)).isEqualTo(Map.of("active", false));
+    assertThat(issuer.introspect(token, "ci-runner")).isEqualTo(Map.of("active", false));
   }
 
   @Test
@@ -164,7 +165,7 @@ class TokenIssuerTest {
     other.refresh();
     assertThat(secondGateway.authenticate(token).toCompletableFuture().join())
         .isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
-    assertThat(second.introspect(token)).isEqualTo(Map.of("active", false));
+    assertThat(second.introspect(token, "ci-runner")).isEqualTo(Map.of("active", false));
 
     RevokedTokens restarted = new RevokedTokens(store, 1000, clock);
     restarted.refresh();
@@ -174,6 +175,52 @@ class TokenIssuerTest {
     assertThat(restarted.purgeExpired()).isEqualTo(1);
     restarted.refresh();
     assertThat(restarted.isRevoked(jti(token))).isFalse();
+  }
+
+  /** issue 10 item 16: revoking a client denies its live tokens on every instance sharing the store. */
+  @Test
+  void revokingAClientDeniesItsLiveTokensOnEveryInstance() {
+    RevokedTokens other = new RevokedTokens(store, 1000, clock);
+    other.refresh();
+    TokenIssuer second = new TokenIssuer(store, new ApiKeyHasher(new byte[32]), ring, other, workers, clock,
+        new IssuerSettings(URI.create("https://gw.example.test"), "portcullis", Duration.ofMinutes(10)));
+    JwtAuthenticator secondGateway = new JwtAuthenticator(List.of(second.asTrustedIssuer()), clock, 100,
+        Duration.ofMinutes(1), second.denyList());
+    String token = ((TokenOutcome.Issued) issue("client_credentials", "ci-runner", client.secret(), null))
+        .accessToken();
+    assertThat(secondGateway.authenticate(token).toCompletableFuture().join())
+        .isInstanceOf(AuthResult.Authenticated.class);
+
+    assertThat(issuer.revokeClient("ci-runner")).isTrue();
+    assertThat(check(token)).isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
+    assertThat(issue("client_credentials", "ci-runner", client.secret(), null))
+        .isInstanceOf(TokenOutcome.Refused.class);
+    clock.advance(Duration.ofSeconds(1));
+    other.refresh();
+    assertThat(secondGateway.authenticate(token).toCompletableFuture().join())
+        .isEqualTo(AuthResult.rejected(FailureReason.REVOKED));
+    assertThat(issuer.revokeClient("ci-runner")).isFalse();
+  }
+
+  /** issue 10 item 22: a client learns nothing about another tenant's tokens. */
+  @Test
+  void introspectionAnswersInactiveForAnotherTenantsToken() {
+    store.createTenant(new Tenant("globex", "Globex", "pro", clock.instant(), false));
+    store.createPrincipal(new StoredPrincipal("ci", "globex", PrincipalKind.APPLICATION, null, Map.of(),
+        clock.instant()));
+    issuer.registerClient("globex-runner", "globex", "ci", Set.of("chat"));
+    issuer.registerClient("acme-other", "acme", "ci", Set.of("chat"));
+    String token = ((TokenOutcome.Issued) issue("client_credentials", "ci-runner", client.secret(), null))
+        .accessToken();
+    assertThat(issuer.introspect(token, "globex-runner")).isEqualTo(Map.of("active", false));
+    assertThat(issuer.introspect(token, "acme-other")).containsEntry("active", true);
+  }
+
+  @Test
+  void generatedClientIdsAreDistinctAndKeepTheirName() {
+    String a = TokenIssuer.newClientId("billing");
+    assertThat(a).startsWith("billing-").isNotEqualTo(TokenIssuer.newClientId("billing"));
+    assertThat(TokenIssuer.newClientId(null)).startsWith("client-");
   }
 
   private static String jti(String token) {
@@ -188,10 +235,10 @@ class TokenIssuerTest {
   void introspectsExpiredForeignAndGarbageTokensAsInactive() {
     String token = ((TokenOutcome.Issued) issue("client_credentials", "ci-runner", client.secret(), null))
         .accessToken();
-    assertThat(issuer.introspect("garbage")).isEqualTo(Map.of("active", false));
-    assertThat(issuer.introspect(null)).isEqualTo(Map.of("active", false));
+    assertThat(issuer.introspect("garbage", "ci-runner")).isEqualTo(Map.of("active", false));
+    assertThat(issuer.introspect(null, "ci-runner")).isEqualTo(Map.of("active", false));
     clock.advance(Duration.ofMinutes(10));
-    assertThat(issuer.introspect(token)).isEqualTo(Map.of("active", false));
+    assertThat(issuer.introspect(token, "ci-runner")).isEqualTo(Map.of("active", false));
   }
 
   @Test

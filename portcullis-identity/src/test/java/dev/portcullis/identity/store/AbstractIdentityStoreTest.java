@@ -59,6 +59,21 @@ abstract class AbstractIdentityStoreTest {
   }
 
   @Test
+  void updatesATenantsPlanAndAllowedPlans() {
+    seedAcme();
+    store.createPlan(new Plan("premium", "Premium"));
+    assertThat(store.updateTenant(new Tenant("acme", "Acme Inc", "premium", T0, false, Set.of("pro", "premium"))))
+        .isTrue();
+    Tenant t = store.findTenant("acme").orElseThrow();
+    assertThat(t.plan()).isEqualTo("premium");
+    assertThat(t.displayName()).isEqualTo("Acme Inc");
+    assertThat(t.allowedPlans()).containsExactlyInAnyOrder("pro", "premium");
+    assertThat(store.updateTenant(new Tenant("nobody", "N", "pro", T0, false))).isFalse();
+    assertThatThrownBy(() -> store.updateTenant(new Tenant("acme", "A", "no-such-plan", T0, false)))
+        .isInstanceOf(ConflictException.class);
+  }
+
+  @Test
   void refusesDuplicateTenantWithConflict() {
     seedAcme();
     assertThatThrownBy(() -> store.createTenant(new Tenant("acme", "Again", "pro", T0, false)))
