@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One-pass PII and secret scanner. A single loop over the text drives a literal automaton (secret prefixes and
- * key words) and dispatches on character classes at token starts (digits, upper-case letters, hex, {@code @});
- * only candidates that survive those cheap checks reach the validators (checksums, issuer ranges, libphonenumber).
+ * One-pass PII and secret scanner. Text that is not plain ASCII is read through a normalised view
+ * ({@link FoldedText}: NFKC, invisible characters and combining marks removed, confusables folded to ASCII,
+ * {@code %XX} decoded), and findings are mapped back to the original characters they came from; plain ASCII
+ * without {@code %} is scanned as it is, at the cost of one check per character.
+ *
+ * <p>A single loop over the text drives a literal automaton (secret prefixes and key words) and dispatches on
+ * character classes at token starts (digits, upper-case letters, hex, {@code @}); only candidates that survive those cheap checks reach the validators (checksums, issuer ranges, libphonenumber).
  *
  * <p>Every validator reads at most {@link #MAX_LOOKAHEAD} characters past the start of its candidate and at most
- * {@link #MAX_LOOKBEHIND} before it, which is what bounds the hold-back window of the stream filters. Immutable and
- * thread-safe.
+ * {@link #MAX_LOOKBEHIND} before it, which is what bounds the hold-back window of the stream filters. Both count
+ * characters of the view; in the original text a view character spans at most
+ * {@value FoldedText#MAX_INVISIBLE_RUN} + 3 characters. Immutable and thread-safe.
  */
 public final class Scanner {
   /** Longest forward read of any validator, in characters (a PEM private key block). */
@@ -97,6 +102,23 @@ public final class Scanner {
     if (from < 0 || from > text.length()) {
       throw new IllegalArgumentException("from out of range: " + from);
     }
+    if (FoldedText.plain(text)) {
+      return scanView(text, from, complete);
+    }
+    FoldedText folded = FoldedText.of(text, complete);
+    return folded.toOriginal(scanView(folded.view, folded.index(from), complete), complete, text.length());
+  }
+
+  /**
+   * Where a stream filter may drop the text before {@code pos} (the start of what it has not emitted) and still get
+   * the results of scanning the whole text: it keeps at least {@link #MAX_LOOKBEHIND} characters of the normalised
+   * view before {@code pos}; in plain text, a few hundred characters.
+   */
+  public static int contextStart(CharSequence text, int pos) {
+    return FoldedText.contextStart(text, pos, MAX_LOOKBEHIND);
+  }
+
+  private Partial scanView(CharSequence text, int from, boolean complete) {
     Ctx ctx = new Ctx(text, from, complete);
     run(ctx);
     List<Finding> kept = new ArrayList<>(ctx.found.size());
