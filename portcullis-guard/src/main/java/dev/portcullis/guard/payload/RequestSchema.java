@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * Where the text of an OpenAI-compatible request is, per API, as the guards read it: a small tree of expected
  * shapes (after the OpenAI OpenAPI document, v2.3.0; every free-text request path of the served operations is
- * listed in {@code openapi/text-fields.json} of the test resources). Fields not named here are still inspected,
+ * listed in {@code openapi/text-fields.json} of the gateway's test resources). Fields not named here are still inspected,
  * every string of them; naming a field fixes its shape (anything else is refused) and how its text is used.
  */
 final class RequestSchema {
