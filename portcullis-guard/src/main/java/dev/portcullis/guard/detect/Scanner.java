@@ -102,7 +102,8 @@ public final class Scanner {
     if (from < 0 || from > text.length()) {
       throw new IllegalArgumentException("from out of range: " + from);
     }
-    if (FoldedText.plain(text)) {
+    // the validators read at most MAX_LOOKBEHIND before `from`, and an escape may start 2 characters earlier
+    if (FoldedText.plain(text, Math.max(0, from - MAX_LOOKBEHIND - 3))) {
       return scanView(text, from, complete);
     }
     FoldedText folded = FoldedText.of(text, complete);

@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class RedactingStreamFilter implements TextStreamFilter {
   /** Emitted characters kept before the buffer is trimmed to the left context the scanner needs. */
-  private static final int TRIM_AT = 2048;
+  private static final int TRIM_AT = 1024;
 
   private final Redactor redactor;
   private final RequestScope scope;
