@@ -35,11 +35,11 @@ final class FoldedText {
   }
 
   /**
-   * Whether {@code text} from {@code from} reads as itself: printable ASCII, tab, line feed and carriage return,
-   * without {@code %}. The common case; it costs one pass and no allocation.
+   * Whether {@code text} in {@code [from, to)} reads as itself: printable ASCII, tab, line feed and carriage return,
+   * without {@code %}.
    */
-  static boolean plain(CharSequence text, int from) {
-    for (int i = from, n = text.length(); i < n; i++) {
+  static boolean plain(CharSequence text, int from, int to) {
+    for (int i = from; i < to; i++) {
       char c = text.charAt(i);
       if (c >= 0x7F || c == '%' || c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
         return false;

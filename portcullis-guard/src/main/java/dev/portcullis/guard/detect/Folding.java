@@ -69,6 +69,11 @@ final class Folding {
     }
   }
 
+  /** Loads the table now (a few milliseconds, blocking) instead of on the first text that is not plain ASCII. */
+  static void load() {
+    // class initialisation does the work
+  }
+
   /** Marker of {@link #of}: the code point stays as it is. */
   static final int SAME = -3;
   /** Marker of {@link #of}: the code point is removed. */

@@ -40,6 +40,7 @@ public final class Scanner {
 
   public static Scanner create(ScannerConfig config) {
     Objects.requireNonNull(config, "config");
+    Folding.load();
     return new Scanner(config, new Rules(config.defaultRegion()));
   }
 
@@ -102,12 +103,16 @@ public final class Scanner {
     if (from < 0 || from > text.length()) {
       throw new IllegalArgumentException("from out of range: " + from);
     }
-    // the validators read at most MAX_LOOKBEHIND before `from`, and an escape may start 2 characters earlier
-    if (FoldedText.plain(text, Math.max(0, from - MAX_LOOKBEHIND - 3))) {
-      return scanView(text, from, complete);
+    // Optimistic: scan the text as it is; the scan gives up at the first character the view would read otherwise.
+    // Before `from`, the validators read at most MAX_LOOKBEHIND characters (an escape may start 2 earlier).
+    if (FoldedText.plain(text, Math.max(0, from - MAX_LOOKBEHIND - 3), from)) {
+      Partial plain = scanView(text, from, complete, true);
+      if (plain != null) {
+        return plain;
+      }
     }
     FoldedText folded = FoldedText.of(text, complete);
-    return folded.toOriginal(scanView(folded.view, folded.index(from), complete), complete, text.length());
+    return folded.toOriginal(scanView(folded.view, folded.index(from), complete, false), complete, text.length());
   }
 
   /**
@@ -119,9 +124,12 @@ public final class Scanner {
     return FoldedText.contextStart(text, pos, MAX_LOOKBEHIND);
   }
 
-  private Partial scanView(CharSequence text, int from, boolean complete) {
+  /** Scans {@code text} as read; when {@code plainOnly}, null as soon as a character is not plain. */
+  private Partial scanView(CharSequence text, int from, boolean complete, boolean plainOnly) {
     Ctx ctx = new Ctx(text, from, complete);
-    run(ctx);
+    if (!run(ctx, plainOnly)) {
+      return null;
+    }
     List<Finding> kept = new ArrayList<>(ctx.found.size());
     List<Integer> origins = new ArrayList<>(ctx.found.size());
     if (!ctx.found.isEmpty()) {
@@ -163,7 +171,8 @@ public final class Scanner {
     return k;
   }
 
-  private void run(Ctx ctx) {
+  /** Runs the scan; returns false (and stops) at the first character that is not plain when {@code plainOnly}. */
+  private boolean run(Ctx ctx, boolean plainOnly) {
     CharSequence text = ctx.text;
     int n = text.length();
     LiteralAutomaton ac = rules.automaton();
@@ -182,16 +191,22 @@ public final class Scanner {
       }
       if (c < 128) {
         int info = Chars.INFO[c];
+        if (plainOnly && (info & Chars.NOT_PLAIN_BIT) != 0) {
+          return false;
+        }
         int k = info & 15;
         if (k != 0 && (!prevWord || k == Chars.AT)) {
           dispatch(ctx, k, c, i, prevWord);
         }
-        prevWord = info >= Chars.WORD_BIT;
+        prevWord = (info & Chars.WORD_BIT) != 0;
+      } else if (plainOnly) {
+        return false;
       } else {
         prevWord = Character.isLetterOrDigit(c);
       }
     }
     ctx.endState = state;
+    return true;
   }
 
   private void dispatch(Ctx ctx, int k, char c, int i, boolean prevWord) {

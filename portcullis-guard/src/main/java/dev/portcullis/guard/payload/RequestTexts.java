@@ -198,7 +198,9 @@ public final class RequestTexts {
         if (binary || key != null && ENUM_KEYS.contains(key) && enumLike(s)) {
           return null;
         }
-        return string(s, use);
+        // identifiers are data: PII actions, but no injection score
+        boolean id = key != null && (key.equals("id") || key.endsWith("_id") || key.equals("server_label"));
+        return string(s, id && use == Use.PROMPT ? Use.DATA : use);
       }
       return null;
     }

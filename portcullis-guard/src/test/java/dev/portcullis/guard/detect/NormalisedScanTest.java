@@ -51,8 +51,8 @@ class NormalisedScanTest {
   void plainTextAndOrdinaryUnicodeReadAsBefore() {
     assertThat(SCANNER.scan("Grüße aus Köln, 東京 and café — nothing to see")).isEmpty();
     assertThat(SCANNER.scan("100% sure, 50%off")).isEmpty();
-    assertThat(FoldedText.plain("jane@example.com", 0)).isTrue();
-    assertThat(FoldedText.plain("50%", 0)).isFalse();
+    assertThat(FoldedText.plain("jane@example.com", 0, 16)).isTrue();
+    assertThat(FoldedText.plain("50%", 0, 3)).isFalse();
   }
 
   @Test
