@@ -43,7 +43,6 @@ final class FoldingTable {
     for (char c = 0x20; c < 0x7F; c++) {
       classes.computeIfAbsent(spoof.getSkeleton(String.valueOf(c)), k -> new ArrayList<>()).add(c);
     }
-    List<int[]> singles = new ArrayList<>();
     StringBuilder out = new StringBuilder(HEADER.formatted(com.ibm.icu.util.VersionInfo.ICU_VERSION,
         UCharacter.getUnicodeVersion()));
     int runStart = -1;
@@ -55,9 +54,9 @@ final class FoldingTable {
         continue;
       }
       int single = v.length == 0 ? -1 : v.length == 1 ? v[0] : -2;
-      boolean extends_ = single != -2 && cp == runEnd + 1
+      boolean continues = single != -2 && cp == runEnd + 1
           && (single == -1 ? runValue == -1 : runValue >= 0 && single == runValue + (cp - runStart));
-      if (extends_) {
+      if (continues) {
         runEnd = cp;
         continue;
       }
@@ -74,7 +73,6 @@ final class FoldingTable {
       }
     }
     flush(out, runStart, runEnd, runValue);
-    singles.clear();
     return out.toString();
   }
 
