@@ -13,6 +13,7 @@ import dev.portcullis.guard.canary.Canary;
 import dev.portcullis.guard.canary.SystemPromptLeakDetector;
 import dev.portcullis.guard.payload.Api;
 import dev.portcullis.guard.payload.PayloadTexts;
+import dev.portcullis.guard.payload.RequestTexts;
 import dev.portcullis.guards.GuardSettings.CanaryMode;
 import dev.portcullis.identity.Principal;
 import dev.portcullis.pipeline.ApiError;
@@ -26,10 +27,11 @@ import java.time.Clock;
 import java.util.TreeSet;
 
 /**
- * Inspect input: every text of the request (messages of every role, content parts, tool-call arguments and
- * results, prompts, embedding inputs, Responses API instructions and input items) goes through the profile's PII
- * and secret actions and, except system and developer texts, the prompt-injection score. A block names the detector
- * types, never a value; Responses input in a shape that cannot be inspected is refused (400) rather than forwarded.
+ * Inspect input: every string of the request ({@link RequestTexts}: messages of every role and all their fields,
+ * tool and function definitions, response formats, predictions, suffixes, metadata, Responses items and tools, and
+ * fields the gateway does not know) goes through the profile's PII and secret actions; instruction-like texts
+ * except system prompts also get the prompt-injection score. A block names the detector types, never a value; a
+ * field the guards read in a shape the API does not define is refused (400) rather than forwarded.
  * With canaries on, a random canary is added to the system prompt (Responses: {@code instructions}), and the output
  * filter watches for it.
  */
@@ -74,11 +76,6 @@ public final class InputGuardStage implements Stage {
     if (settings == null || api == null || exchange.body() == null) {
       return Decision.CONTINUE_NOW;
     }
-    PayloadTexts.Problem problem = PayloadTexts.problem(exchange.body(), api);
-    if (problem != null) {
-      exchange.errorDetail("guard_malformed_input");
-      return Decision.reject(400, ApiError.invalidRequest(problem.message(), problem.param(), "invalid_input_item"));
-    }
     Principal principal = exchange.get(IdentifyStage.PRINCIPAL);
     GuardRuntime.Built built = runtime.profile(settings, principal == null ? null : principal.plan(),
         principal == null ? null : principal.tenant());
@@ -89,37 +86,17 @@ public final class InputGuardStage implements Stage {
     GuardContext ctx = new GuardContext(exchange.route().id(),
         exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
     ObjectNode body = exchange.body();
-    TreeSet<String> blocked = new TreeSet<>();
-    String[] failed = {null};
-    boolean changed = PayloadTexts.rewriteRequest(body, api, (text, role, path) -> {
-      String out = text;
-      if (built.input() != null) {
-        switch (built.input().inspect(text, scope, ctx)) {
-          case GuardOutcome.Allowed a -> out = a.text();
-          case GuardOutcome.Blocked b -> blocked.addAll(b.reasons());
-          case GuardOutcome.Failed f -> {
-            if (f.policy() == FailurePolicy.FAIL_CLOSED) {
-              failed[0] = f.guard();
-            } else {
-              out = f.text();
-            }
-          }
-        }
-      }
-      if (built.injection() != null && !role.equals("system") && !role.equals("developer")) {
-        switch (built.injection().inspect(text, ctx)) {
-          case GuardOutcome.Allowed a -> { }
-          case GuardOutcome.Blocked b -> blocked.add("PROMPT_INJECTION");
-          case GuardOutcome.Failed f -> {
-            if (f.policy() == FailurePolicy.FAIL_CLOSED) {
-              failed[0] = f.guard();
-            }
-          }
-        }
-      }
-      return out;
-    });
-    if (failed[0] != null) {
+    Inspection inspection = new Inspection(built, scope, ctx);
+    RequestTexts.Outcome outcome = RequestTexts.inspect(body, api, inspection);
+    if (outcome.problem() != null) {
+      exchange.errorDetail("guard_malformed_input");
+      return Decision.reject(400, ApiError.invalidRequest(outcome.problem().message(), outcome.problem().param(),
+          "invalid_input_item"));
+    }
+    String failed = inspection.failed;
+    TreeSet<String> blocked = inspection.blocked;
+    boolean changed = outcome.changed();
+    if (failed != null) {
       exchange.errorDetail("guard_failed");
       return Decision.reject(503, new ApiError("The request could not be inspected; retry later.", "server_error",
           null, "guard_unavailable"));
@@ -153,6 +130,58 @@ public final class InputGuardStage implements Stage {
       exchange.markBodyModified();
     }
     return Decision.CONTINUE_NOW;
+  }
+
+  /** The guards of one request applied to each of its strings: PII/secret actions, and the injection score. */
+  private static final class Inspection implements RequestTexts.Inspector {
+    final GuardRuntime.Built built;
+    final RequestScope scope;
+    final GuardContext ctx;
+    final TreeSet<String> blocked = new TreeSet<>();
+    String failed;
+
+    Inspection(GuardRuntime.Built built, RequestScope scope, GuardContext ctx) {
+      this.built = built;
+      this.scope = scope;
+      this.ctx = ctx;
+    }
+
+    @Override
+    public String redact(String text) {
+      if (built.input() == null) {
+        return text;
+      }
+      return switch (built.input().inspect(text, scope, ctx)) {
+        case GuardOutcome.Allowed a -> a.text();
+        case GuardOutcome.Blocked b -> {
+          blocked.addAll(b.reasons());
+          yield text;
+        }
+        case GuardOutcome.Failed f -> {
+          if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+            failed = f.guard();
+            yield text;
+          }
+          yield f.text();
+        }
+      };
+    }
+
+    @Override
+    public void score(String text) {
+      if (built.injection() == null) {
+        return;
+      }
+      switch (built.injection().inspect(text, ctx)) {
+        case GuardOutcome.Allowed a -> { }
+        case GuardOutcome.Blocked b -> blocked.add("PROMPT_INJECTION");
+        case GuardOutcome.Failed f -> {
+          if (f.policy() == FailurePolicy.FAIL_CLOSED) {
+            failed = f.guard();
+          }
+        }
+      }
+    }
   }
 
   /**

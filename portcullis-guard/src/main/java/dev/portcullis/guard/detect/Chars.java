@@ -18,10 +18,15 @@ final class Chars {
 
   static final byte[] CLASS = new byte[128];
 
-  /** CLASS in the low 4 bits, {@link #WORD_BIT} set for word characters: one lookup per character. */
+  /**
+   * CLASS in the low 4 bits, {@link #WORD_BIT} set for word characters, {@link #NOT_PLAIN_BIT} for characters the
+   * normalised view reads otherwise ({@code %} and controls other than tab, CR, LF): one lookup per character.
+   */
   static final byte[] INFO = new byte[128];
 
   static final int WORD_BIT = 16;
+
+  static final int NOT_PLAIN_BIT = 32;
 
   static final boolean[] WORD = new boolean[128];
 
@@ -44,7 +49,8 @@ final class Chars {
     for (char c = 0; c < 128; c++) {
       WORD[c] = Character.isLetterOrDigit(c) || c == '_';
       LOCAL[c] = WORD[c] || "!#$%&'*+/=?^`{|}~-.".indexOf(c) >= 0;
-      INFO[c] = (byte) (CLASS[c] | (WORD[c] ? WORD_BIT : 0));
+      boolean notPlain = c == '%' || c == 0x7F || c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+      INFO[c] = (byte) (CLASS[c] | (WORD[c] ? WORD_BIT : 0) | (notPlain ? NOT_PLAIN_BIT : 0));
     }
   }
 

@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One-pass PII and secret scanner. A single loop over the text drives a literal automaton (secret prefixes and
- * key words) and dispatches on character classes at token starts (digits, upper-case letters, hex, {@code @});
- * only candidates that survive those cheap checks reach the validators (checksums, issuer ranges, libphonenumber).
+ * One-pass PII and secret scanner. Text that is not plain ASCII is read through a normalised view
+ * ({@link FoldedText}: NFKC, invisible characters and combining marks removed, confusables folded to ASCII,
+ * {@code %XX} decoded), and findings are mapped back to the original characters they came from; plain ASCII
+ * without {@code %} is scanned as it is, at the cost of one check per character.
+ *
+ * <p>A single loop over the text drives a literal automaton (secret prefixes and key words) and dispatches on
+ * character classes at token starts (digits, upper-case letters, hex, {@code @}); only candidates that survive those cheap checks reach the validators (checksums, issuer ranges, libphonenumber).
  *
  * <p>Every validator reads at most {@link #MAX_LOOKAHEAD} characters past the start of its candidate and at most
- * {@link #MAX_LOOKBEHIND} before it, which is what bounds the hold-back window of the stream filters. Immutable and
- * thread-safe.
+ * {@link #MAX_LOOKBEHIND} before it, which is what bounds the hold-back window of the stream filters. Both count
+ * characters of the view; in the original text a view character spans at most
+ * {@value FoldedText#MAX_INVISIBLE_RUN} + 3 characters. Immutable and thread-safe.
  */
 public final class Scanner {
   /** Longest forward read of any validator, in characters (a PEM private key block). */
@@ -35,6 +40,7 @@ public final class Scanner {
 
   public static Scanner create(ScannerConfig config) {
     Objects.requireNonNull(config, "config");
+    Folding.load();
     return new Scanner(config, new Rules(config.defaultRegion()));
   }
 
@@ -97,8 +103,33 @@ public final class Scanner {
     if (from < 0 || from > text.length()) {
       throw new IllegalArgumentException("from out of range: " + from);
     }
+    // Optimistic: scan the text as it is; the scan gives up at the first character the view would read otherwise.
+    // Before `from`, the validators read at most MAX_LOOKBEHIND characters (an escape may start 2 earlier).
+    if (FoldedText.plain(text, Math.max(0, from - MAX_LOOKBEHIND - 3), from)) {
+      Partial plain = scanView(text, from, complete, true);
+      if (plain != null) {
+        return plain;
+      }
+    }
+    FoldedText folded = FoldedText.of(text, complete);
+    return folded.toOriginal(scanView(folded.view, folded.index(from), complete, false), complete, text.length());
+  }
+
+  /**
+   * Where a stream filter may drop the text before {@code pos} (the start of what it has not emitted) and still get
+   * the results of scanning the whole text: it keeps at least {@link #MAX_LOOKBEHIND} characters of the normalised
+   * view before {@code pos}; in plain text, a few hundred characters.
+   */
+  public static int contextStart(CharSequence text, int pos) {
+    return FoldedText.contextStart(text, pos, MAX_LOOKBEHIND);
+  }
+
+  /** Scans {@code text} as read; when {@code plainOnly}, null as soon as a character is not plain. */
+  private Partial scanView(CharSequence text, int from, boolean complete, boolean plainOnly) {
     Ctx ctx = new Ctx(text, from, complete);
-    run(ctx);
+    if (!run(ctx, plainOnly)) {
+      return null;
+    }
     List<Finding> kept = new ArrayList<>(ctx.found.size());
     List<Integer> origins = new ArrayList<>(ctx.found.size());
     if (!ctx.found.isEmpty()) {
@@ -140,7 +171,8 @@ public final class Scanner {
     return k;
   }
 
-  private void run(Ctx ctx) {
+  /** Runs the scan; returns false (and stops) at the first character that is not plain when {@code plainOnly}. */
+  private boolean run(Ctx ctx, boolean plainOnly) {
     CharSequence text = ctx.text;
     int n = text.length();
     LiteralAutomaton ac = rules.automaton();
@@ -159,16 +191,22 @@ public final class Scanner {
       }
       if (c < 128) {
         int info = Chars.INFO[c];
+        if (plainOnly && (info & Chars.NOT_PLAIN_BIT) != 0) {
+          return false;
+        }
         int k = info & 15;
         if (k != 0 && (!prevWord || k == Chars.AT)) {
           dispatch(ctx, k, c, i, prevWord);
         }
-        prevWord = info >= Chars.WORD_BIT;
+        prevWord = (info & Chars.WORD_BIT) != 0;
+      } else if (plainOnly) {
+        return false;
       } else {
         prevWord = Character.isLetterOrDigit(c);
       }
     }
     ctx.endState = state;
+    return true;
   }
 
   private void dispatch(Ctx ctx, int k, char c, int i, boolean prevWord) {

@@ -3,54 +3,14 @@ package dev.portcullis.guard.payload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import java.util.Objects;
 
 /**
- * Finds and rewrites the text fields of OpenAI-compatible request and whole-response bodies (parsed with Jackson) in
- * place, so one guard call covers chat messages of every role (including tool-call arguments and tool results),
- * completion prompts, embeddings inputs, Responses API instructions and input items, and response contents and
- * tool-call arguments.
+ * Finds and rewrites the text fields of OpenAI-compatible whole-response bodies (parsed with Jackson) in place:
+ * response contents and tool-call arguments, completion texts and Responses API output items; and the system-prompt
+ * helpers of canary insertion. Requests are walked by {@link RequestTexts}.
  */
 public final class PayloadTexts {
   private PayloadTexts() {}
-
-  /** Why a request cannot be inspected: the offending field as an OpenAI error {@code param}, and a message. */
-  public record Problem(String param, String message) {}
-
-  /**
-   * Null when every text of the request is where {@link #rewriteRequest} looks for it; otherwise what is malformed
-   * (Responses API only: its items are checked so that no text hides in a shape the walk does not read). The
-   * message names fields, never content.
-   */
-  public static Problem problem(JsonNode body, Api api) {
-    return api == Api.RESPONSES && body instanceof ObjectNode root ? ResponsesItems.problem(root) : null;
-  }
-
-  /** Rewrites every text of a request body; returns whether anything changed. */
-  public static boolean rewriteRequest(JsonNode body, Api api, TextRewriter rewriter) {
-    Objects.requireNonNull(rewriter, "rewriter");
-    if (!(body instanceof ObjectNode root)) {
-      return false;
-    }
-    boolean changed = false;
-    switch (api) {
-      case CHAT_COMPLETIONS -> {
-        JsonNode messages = root.get("messages");
-        if (messages instanceof ArrayNode arr) {
-          for (int i = 0; i < arr.size(); i++) {
-            if (arr.get(i) instanceof ObjectNode m) {
-              changed |= message(m, "messages[" + i + "]", rewriter);
-            }
-          }
-        }
-      }
-      case COMPLETIONS -> changed |= stringOrStrings(root, "prompt", "", rewriter);
-      case EMBEDDINGS -> changed |= stringOrStrings(root, "input", "", rewriter);
-      case RESPONSES -> changed |= responsesRequest(root, rewriter);
-    }
-    return changed;
-  }
 
   /** Rewrites every text of a whole (non-streamed) response body; returns whether anything changed. */
   public static boolean rewriteResponse(JsonNode body, Api api, TextRewriter rewriter) {
@@ -132,36 +92,6 @@ public final class PayloadTexts {
     return sb.toString();
   }
 
-  private static boolean responsesRequest(ObjectNode root, TextRewriter r) {
-    boolean changed = field(root, "instructions", "system", "instructions", r);
-    JsonNode input = root.get("input");
-    if (input != null && input.isTextual()) {
-      changed |= field(root, "input", "user", "input", r);
-    } else if (input instanceof ArrayNode items) {
-      for (int i = 0; i < items.size(); i++) {
-        if (items.get(i) instanceof ObjectNode item) {
-          String path = "input[" + i + "].";
-          boolean[] c = {false};
-          ResponsesItems.input(item, (holder, name, rel, role) -> c[0] |= field(holder, name, role, path + rel, r));
-          changed |= c[0];
-        }
-      }
-    }
-    // a stored prompt's variables are filled into it upstream: caller text like any input
-    if (root.path("prompt").get("variables") instanceof ObjectNode vars) {
-      for (var it = vars.properties().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        String path = "prompt.variables." + e.getKey();
-        if (e.getValue().isTextual()) {
-          changed |= field(vars, e.getKey(), "user", path, r);
-        } else if (e.getValue() instanceof ObjectNode part) {
-          changed |= field(part, "text", "user", path + ".text", r);
-        }
-      }
-    }
-    return changed;
-  }
-
   private static boolean responsesResponse(ObjectNode root, TextRewriter r) {
     boolean changed = false;
     if (root.get("output") instanceof ArrayNode items) {
@@ -217,27 +147,6 @@ public final class PayloadTexts {
     }
     if (m.get("function_call") instanceof ObjectNode fn) {
       changed |= field(fn, "arguments", role, path + ".function_call.arguments", r);
-    }
-    return changed;
-  }
-
-  private static boolean stringOrStrings(ObjectNode o, String name, String role, TextRewriter r) {
-    JsonNode v = o.get(name);
-    if (v != null && v.isTextual()) {
-      return field(o, name, role, name, r);
-    }
-    boolean changed = false;
-    if (v instanceof ArrayNode arr) {
-      for (int i = 0; i < arr.size(); i++) {
-        if (arr.get(i).isTextual()) {
-          String before = arr.get(i).asText();
-          String after = r.rewrite(before, role, name + "[" + i + "]");
-          if (!before.equals(after)) {
-            arr.set(i, TextNode.valueOf(after));
-            changed = true;
-          }
-        }
-      }
     }
     return changed;
   }

@@ -3,14 +3,13 @@ package dev.portcullis.guard.payload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.guard.payload.PayloadTexts.Problem;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The text fields of Responses API items ({@code input[]} of a request, {@code output[]} of a response), found in
- * one place so that requests, whole responses and streams agree on what is text.
+ * The text fields of Responses API output items ({@code output[]} of a response), found in one place so that whole
+ * responses and streams agree on what is text (requests: {@link RequestTexts}).
  *
  * <ul>
  *   <li>{@code message}: {@code content} as a string, or parts whose {@code text} (input_text, output_text,
@@ -36,14 +35,8 @@ final class ResponsesItems {
   private static final Set<String> NOT_TEXT = Set.of("type", "id", "call_id", "item_id", "name", "status", "role",
       "server_label", "approval_request_id", "encrypted_content", "result", "image_url", "file_id", "file_data",
       "file_url", "container_id", "url", "annotations", "logprobs");
-  private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
   private static final Map<String, String> TOOL_FIELD = Map.of("function_call", "arguments",
       "custom_tool_call", "input", "function_call_output", "output", "custom_tool_call_output", "output");
-
-  /** Every text of a request's {@code input} item. */
-  static void input(ObjectNode item, Visitor v) {
-    walk(item, "user", v);
-  }
 
   /** Every text of a response's {@code output} item (the model's, so role {@code assistant}). */
   static void output(ObjectNode item, Visitor v) {
@@ -119,80 +112,5 @@ final class ResponsesItems {
         }
       }
     }
-  }
-
-  /**
-   * Checks the shapes that carry text, so that nothing the upstream would read as text escapes inspection: null
-   * when the request can be inspected.
-   */
-  static Problem problem(ObjectNode request) {
-    JsonNode instructions = request.get("instructions");
-    if (instructions != null && !instructions.isNull() && !instructions.isTextual()) {
-      return new Problem("instructions", "'instructions' must be a string.");
-    }
-    JsonNode input = request.get("input");
-    if (input == null || input.isNull() || input.isTextual()) {
-      return null;
-    }
-    if (!(input instanceof ArrayNode items)) {
-      return new Problem("input", "'input' must be a string or an array of items.");
-    }
-    for (int i = 0; i < items.size(); i++) {
-      String param = "input[" + i + "]";
-      if (!(items.get(i) instanceof ObjectNode item)) {
-        return new Problem(param, "Each input item must be an object.");
-      }
-      JsonNode type = item.get("type");
-      if (type != null && !type.isTextual()) {
-        return new Problem(param + ".type", "'type' must be a string.");
-      }
-      String t = type == null ? (item.has("role") ? "message" : "") : type.asText();
-      if (t.isEmpty()) {
-        return new Problem(param + ".type", "An input item needs a 'type' (or a 'role' for a message).");
-      }
-      Problem p = switch (t) {
-        case "message" -> !ROLES.contains(item.path("role").asText())
-            ? new Problem(param + ".role", "'role' must be one of user, assistant, system, developer.")
-            : textOrParts(item, "content", param, true);
-        case "function_call", "custom_tool_call" -> stringField(item, TOOL_FIELD.get(t), param);
-        case "function_call_output", "custom_tool_call_output" -> textOrParts(item, "output", param, true);
-        case "reasoning" -> textOrParts(item, "summary", param, false);
-        default -> null;
-      };
-      if (p != null) {
-        return p;
-      }
-    }
-    return null;
-  }
-
-  private static Problem stringField(ObjectNode item, String field, String param) {
-    JsonNode v = item.get(field);
-    return v == null || v.isTextual() ? null
-        : new Problem(param + "." + field, "'" + field + "' must be a string.");
-  }
-
-  private static Problem textOrParts(ObjectNode item, String field, String param, boolean stringAllowed) {
-    JsonNode v = item.get(field);
-    if (v == null || v.isNull() || stringAllowed && v.isTextual()) {
-      return null;
-    }
-    String where = param + "." + field;
-    if (!(v instanceof ArrayNode parts)) {
-      return new Problem(where, "'" + field + "' must be " + (stringAllowed ? "a string or " : "")
-          + "an array of parts.");
-    }
-    for (int p = 0; p < parts.size(); p++) {
-      if (!(parts.get(p) instanceof ObjectNode part)) {
-        return new Problem(where + "[" + p + "]", "Each part must be an object.");
-      }
-      for (String name : List.of("text", "refusal")) {
-        JsonNode text = part.get(name);
-        if (text != null && !text.isTextual()) {
-          return new Problem(where + "[" + p + "]." + name, "'" + name + "' must be a string.");
-        }
-      }
-    }
-    return null;
   }
 }

@@ -23,7 +23,8 @@ import java.util.Set;
  * and the caller ends the stream.
  */
 public final class RedactingStreamFilter implements TextStreamFilter {
-  private static final int KEEP_LEFT = Scanner.MAX_LOOKBEHIND;
+  /** Emitted characters kept before the buffer is trimmed to the left context the scanner needs. */
+  private static final int TRIM_AT = 1024;
 
   private final Redactor redactor;
   private final RequestScope scope;
@@ -129,11 +130,13 @@ public final class RedactingStreamFilter implements TextStreamFilter {
       pos = boundary;
     }
     emitted = pos;
-    if (emitted > 4 * KEEP_LEFT) {
-      int drop = emitted - KEEP_LEFT;
-      buf.delete(0, drop);
-      emitted -= drop;
-      base += drop;
+    if (emitted > TRIM_AT) {
+      int drop = Scanner.contextStart(buf, emitted);
+      if (drop > 0) {
+        buf.delete(0, drop);
+        emitted -= drop;
+        base += drop;
+      }
     }
     return out.toString();
   }

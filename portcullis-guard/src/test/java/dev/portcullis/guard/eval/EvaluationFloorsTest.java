@@ -35,7 +35,9 @@ class EvaluationFloorsTest {
   @Test
   void cardEmailIbanIpAndSsnKeepTheirF1() {
     assertThat(pii("card").f1()).isGreaterThanOrEqualTo(1.0);
-    assertThat(pii("email").f1()).isGreaterThanOrEqualTo(0.950);
+    // 0.950 before issue 10 item 6: three syntactically invalid but disguised addresses (fullwidth, NUL) are now
+    // found on purpose (docs/guards.md)
+    assertThat(pii("email").f1()).isGreaterThanOrEqualTo(0.906);
     assertThat(pii("iban").f1()).isGreaterThanOrEqualTo(0.981);
     assertThat(pii("ip").f1()).isGreaterThanOrEqualTo(0.987);
     assertThat(pii("ssn").f1()).isGreaterThanOrEqualTo(0.959);
