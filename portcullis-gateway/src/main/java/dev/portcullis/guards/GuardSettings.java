@@ -3,6 +3,7 @@ package dev.portcullis.guards;
 import dev.portcullis.guard.FailurePolicy;
 import dev.portcullis.guard.action.ActionPolicy;
 import dev.portcullis.guard.injection.InjectionProfile;
+import dev.portcullis.guard.payload.UnknownFields;
 import java.util.Map;
 
 /**
@@ -51,6 +52,8 @@ public record GuardSettings(String region, String hashKey, Map<String, Profile> 
    * @param output      actions on PII and secrets in responses
    * @param outputShadow report output findings without changing the response
    * @param canaryShadow report canary and system-prompt leaks without changing or ending the response
+   * @param unknownOutputFields what output guards do with answer fields the API does not define: inspect them
+   *                            (default) or drop them
    */
   public record Profile(
       String name,
@@ -64,5 +67,6 @@ public record GuardSettings(String region, String hashKey, Map<String, Profile> 
       FailurePolicy outputFailure,
       CanaryMode canary,
       boolean canaryShadow,
-      FailurePolicy canaryFailure) {}
+      FailurePolicy canaryFailure,
+      UnknownFields unknownOutputFields) {}
 }

@@ -8,6 +8,7 @@ import dev.portcullis.guard.action.Action;
 import dev.portcullis.guard.action.ActionPolicy;
 import dev.portcullis.guard.detect.FindingType;
 import dev.portcullis.guard.injection.InjectionProfile;
+import dev.portcullis.guard.payload.UnknownFields;
 import dev.portcullis.guards.GuardSettings.CanaryMode;
 import dev.portcullis.guards.GuardSettings.Profile;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,7 @@ import java.util.Set;
  *       injection: {profile: balanced, shadow: false, on-failure: fail-closed}
  *       output: {action: redact, shadow: false, on-failure: fail-closed}   # PII and secrets in responses
  *       canary: block                   # off | redact | block, or {mode: block, shadow: false, on-failure: …}
+ *       unknown-output-fields: inspect  # answer fields the API does not define: inspect (default) | drop
  * </pre>
  */
 public final class GuardsSection implements ConfigSection<GuardSettings> {
@@ -138,7 +140,7 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       problems.add(path + ": must be a mapping");
       return null;
     }
-    known(node, path, problems, "input", "injection", "output", "canary");
+    known(node, path, problems, "input", "injection", "output", "canary", "unknown-output-fields");
     ActionPolicy input = node.has("input") ? policy(node.get("input"), path + ".input", problems, true) : null;
     boolean shadow = node.path("input").path("shadow").asBoolean(false);
     FailurePolicy inputFailure = failure(node.path("input").get("on-failure"), path + ".input.on-failure", problems);
@@ -184,8 +186,17 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
     } else if (!c.isMissingNode()) {
       problems.add(path + ".canary: must be off, redact, block or a mapping with a mode");
     }
+    UnknownFields unknown = UnknownFields.INSPECT;
+    JsonNode u = node.get("unknown-output-fields");
+    if (u != null) {
+      try {
+        unknown = UnknownFields.valueOf(u.isTextual() ? u.asText().toUpperCase(Locale.ROOT) : "");
+      } catch (IllegalArgumentException e) {
+        problems.add(path + ".unknown-output-fields: must be inspect or drop");
+      }
+    }
     return new Profile(name, input, shadow, inputFailure, injection, injectionFailure, output, outputShadow,
-        outputFailure, canary, canaryShadow, canaryFailure);
+        outputFailure, canary, canaryShadow, canaryFailure, unknown);
   }
 
   private ActionPolicy policy(JsonNode node, String path, List<String> problems, boolean input) {

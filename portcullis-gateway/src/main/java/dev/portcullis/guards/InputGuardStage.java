@@ -57,6 +57,8 @@ public final class InputGuardStage implements Stage {
   /** Builds the guards of these settings now (blocking: loads detectors), so no request waits for it. */
   public void prepare(GuardSettings settings) {
     runtime.profile(settings, null, null);
+    // the canary's view tables too (a reload may turn canaries on)
+    dev.portcullis.guard.canary.CanaryDetector.prepare();
   }
 
   /** Where security events go (metrics and the security log); the output filter reports through it too. */

@@ -16,8 +16,9 @@ import dev.portcullis.guard.canary.CanaryStreamFilter;
 import dev.portcullis.guard.canary.SystemPromptLeakDetector;
 import dev.portcullis.guard.payload.Api;
 import dev.portcullis.guard.payload.ChatStreamRewriter;
-import dev.portcullis.guard.payload.PayloadTexts;
+import dev.portcullis.guard.payload.OutputTexts;
 import dev.portcullis.guard.payload.ResponsesStreamRewriter;
+import dev.portcullis.guard.payload.UnknownFields;
 import dev.portcullis.guard.stream.RedactingStreamFilter;
 import dev.portcullis.guard.stream.RestoringStreamFilter;
 import dev.portcullis.guard.stream.TextStreamFilter;
@@ -33,14 +34,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Inspect output: PII and secret actions on the response, the request's pseudonyms put back (its placeholders
- * never reach the client, and its real values never went upstream), and the canary watched for. On a stream every
- * text channel (each choice's content and each tool call's arguments) passes through its own chain of exact stream
- * filters, so a value split across events is still caught; held-back text is flushed before {@code [DONE]}. A
- * Responses API stream is rewritten per text stream (each output item's content parts, arguments, reasoning) by
- * {@link ResponsesStreamRewriter}, whose closing events carry exactly the filtered text that was streamed.
+ * never reach the client, and its real values never went upstream), and the canary watched for, on every string
+ * the client receives ({@link OutputTexts}; fields the API does not define are inspected or dropped as the profile
+ * says). On a stream every text channel (each string under a choice: content, refusal, reasoning, transcripts, each
+ * tool call's name and arguments, unknown fields) passes through its own chain of exact stream filters, so a value
+ * split across events is still caught; held-back text is flushed before {@code [DONE]}. A Responses API stream is
+ * rewritten per text stream (each output item's content parts, arguments, reasoning) by
+ * {@link ResponsesStreamRewriter}, whose closing events carry exactly the filtered text that was streamed. Fields
+ * of a Responses answer that repeat the request ({@code instructions}, …) are given back without the canary
+ * sentence the gateway added, and are not read as a system-prompt leak.
  */
 public final class OutputGuardFilter implements ResponseFilterFactory {
 
@@ -167,15 +173,19 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       if (json == null || json.isMissingNode()) {
         return body.length() == 0 ? Result.PASS : new Result.End(502, UNREADABLE);
       }
+      if (!(json instanceof ObjectNode answer)) {
+        return new Result.End(502, UNREADABLE);
+      }
       boolean[] block = {false};
       boolean[] failed = {false};
-      boolean changed = PayloadTexts.rewriteResponse(json, api, (text, role, path) -> {
-        String out = text;
+      boolean changed = OutputTexts.rewrite(answer, api, built.profile().unknownOutputFields(), (text, role, path) -> {
+        boolean echo = role.equals(OutputTexts.REQUEST);
+        String out = echo && canary != null ? canary.withoutInstruction(text) : text;
         if (built.output() != null) {
           out = apply(built.output().inspect(out, scope, ctx), out, block, failed, built.output().shadow());
         }
         if (canary != null) {
-          out = apply(canary.inspect(out, ctx), out, block, failed, canary.shadow());
+          out = apply(canary.inspect(out, ctx, !echo), out, block, failed, canary.shadow());
         }
         return restore ? scope.vault().restore(out) : out;
       });
@@ -254,7 +264,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
       this.output = built.output();
       this.ctx = ctx;
       this.listener = listener;
-      Supplier<TextStreamFilter> filters = () -> {
+      Function<Boolean, TextStreamFilter> chains = watchPrompt -> {
         TextStreamFilter chain = TextStreamFilter.IDENTITY;
         if (built.output() != null) {
           RedactingStreamFilter r = built.output().streamFilter(scope);
@@ -266,7 +276,7 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
           CanaryStreamFilter c = canary.streamFilter();
           canaries.add(c);
           chain = TextStreamFilter.chain(chain, canary.shadow() ? detectOnly(c, () -> shadowFailed(canary.name())) : c);
-          SystemPromptLeakDetector.Monitor m = canary.leakMonitor();
+          SystemPromptLeakDetector.Monitor m = watchPrompt ? canary.leakMonitor() : null;
           if (m != null) {
             monitors.add(m);
             chain = TextStreamFilter.chain(chain, watching(m));
@@ -277,13 +287,21 @@ public final class OutputGuardFilter implements ResponseFilterFactory {
         }
         return chain;
       };
+      Supplier<TextStreamFilter> filters = () -> chains.apply(true);
+      // a repeat of the request (a Responses answer's instructions, tools, …): the caller's text, canary removed
+      UnaryOperator<String> echo = text -> {
+        TextStreamFilter f = chains.apply(false);
+        String head = f.push(canary != null ? canary.withoutInstruction(text) : text);
+        return head + f.finish();
+      };
+      UnknownFields unknown = built.profile().unknownOutputFields();
       this.named = api == Api.RESPONSES;
       if (named) {
-        ResponsesStreamRewriter rw = new ResponsesStreamRewriter(filters);
+        ResponsesStreamRewriter rw = new ResponsesStreamRewriter(filters, echo, unknown);
         this.rewrite = rw::onEvent;
         this.flushRewriter = rw::finish;
       } else {
-        ChatStreamRewriter rw = new ChatStreamRewriter(api, filters);
+        ChatStreamRewriter rw = new ChatStreamRewriter(api, filters, unknown);
         this.rewrite = chunk -> {
           rw.onChunk(chunk);
           return List.of(chunk);

@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public final class CanaryGuard {
   private final String name;
+  private final String instruction;
   private final CanaryDetector canary;
   private final SystemPromptLeakDetector systemPrompt;
   private final boolean block;
@@ -32,6 +33,7 @@ public final class CanaryGuard {
       FailurePolicy failurePolicy, GuardListener listener) {
     this.name = Objects.requireNonNull(name, "name");
     this.canary = new CanaryDetector(Objects.requireNonNull(canary, "canary"));
+    this.instruction = canary.instruction();
     this.systemPrompt = systemPrompt;
     this.block = block;
     this.shadow = shadow;
@@ -41,9 +43,17 @@ public final class CanaryGuard {
 
   /** Inspects a whole response text. */
   public GuardOutcome inspect(String output, GuardContext ctx) {
+    return inspect(output, ctx, true);
+  }
+
+  /**
+   * Inspects a whole response text; {@code watchPrompt} false for fields that repeat the request (a Responses
+   * answer's {@code instructions}), where the system prompt is expected and only the canary is looked for.
+   */
+  public GuardOutcome inspect(String output, GuardContext ctx, boolean watchPrompt) {
     return Guards.run(name, failurePolicy, listener, ctx, output, () -> {
       boolean canaryLeak = !canary.find(output).isEmpty();
-      boolean promptLeak = systemPrompt != null && systemPrompt.leaks(output);
+      boolean promptLeak = watchPrompt && systemPrompt != null && systemPrompt.leaks(output);
       String action = block ? "block" : "redact";
       if (canaryLeak) {
         Guards.emit(listener, new SecurityEvent(ctx.clock().instant(), name, "CANARY_LEAK", action, ctx.route(),
@@ -63,6 +73,17 @@ public final class CanaryGuard {
       String text = canaryLeak ? CanaryStreamFilter.redact(canary, output) : output;
       return new GuardOutcome.Allowed(text, canaryLeak);
     });
+  }
+
+  /**
+   * A repeat of the request's instructions without the canary sentence the gateway appended to them (the text as
+   * the caller sent it); other texts unchanged.
+   */
+  public String withoutInstruction(String echo) {
+    if (echo.equals(instruction)) {
+      return "";
+    }
+    return echo.endsWith("\n\n" + instruction) ? echo.substring(0, echo.length() - instruction.length() - 2) : echo;
   }
 
   /** Stream filter redacting the canary; check {@link CanaryStreamFilter#leaks()} after each push. */

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code sim-echo} replies with every message's text (system prompt included; for {@code /v1/responses} every input
  * item's content or output, and the instructions), streamed in 3-character pieces, for testing what a gateway does
  * to the output. On {@code /v1/responses} a forced function ({@code tool_choice: {"type":"function","name":…}})
- * answers with that function call, its arguments {@code {"input": reply}}.
+ * answers with that function call, its arguments {@code {"input": reply}}. An {@link AnswerShaper} in the options
+ * rewrites every answer (whole or streamed) before it is sent.
  */
 public final class SimulatedUpstream implements AutoCloseable {
 
@@ -206,7 +207,7 @@ public final class SimulatedUpstream implements AutoCloseable {
           .putNull("refusal");
       choice.putNull("logprobs").put("finish_reason", finish);
       usage(body.putObject("usage"), promptTokens, tokens.size(), "prompt_tokens", "completion_tokens");
-      delayed(() -> json(res, 200, body));
+      delayed(() -> json(res, 200, shaped(request, "/v1/chat/completions", body)));
       return;
     }
     boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
@@ -231,7 +232,7 @@ public final class SimulatedUpstream implements AutoCloseable {
       events.add(usage.toString());
     }
     events.add("[DONE]");
-    stream(res, events, null, model.equals("sim-stall-stream"));
+    stream(res, shaped(request, "/v1/chat/completions", events), null, model.equals("sim-stall-stream"));
   }
 
   private static ObjectNode chatChunk(String id, long created, String model, boolean nullUsage) {
@@ -259,7 +260,7 @@ public final class SimulatedUpstream implements AutoCloseable {
       body.putArray("choices").addObject().put("index", 0).put("text", String.join("", tokens))
           .putNull("logprobs").put("finish_reason", "stop");
       usage(body.putObject("usage"), promptTokens, tokens.size(), "prompt_tokens", "completion_tokens");
-      delayed(() -> json(res, 200, body));
+      delayed(() -> json(res, 200, shaped(request, "/v1/completions", body)));
       return;
     }
     boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
@@ -284,7 +285,7 @@ public final class SimulatedUpstream implements AutoCloseable {
       events.add(usage.toString());
     }
     events.add("[DONE]");
-    stream(res, events, null, false);
+    stream(res, shaped(request, "/v1/completions", events), null, false);
   }
 
   // ---- embeddings ----
@@ -393,7 +394,7 @@ public final class SimulatedUpstream implements AutoCloseable {
     done.withArray("output").add(item);
     usage(done.putObject("usage"), promptTokens, tokens.size(), "input_tokens", "output_tokens");
     if (!request.path("stream").asBoolean(false)) {
-      delayed(() -> json(res, 200, done));
+      delayed(() -> json(res, 200, shaped(request, "/v1/responses", done)));
       return;
     }
     ResponseEvents events = new ResponseEvents();
@@ -424,7 +425,10 @@ public final class SimulatedUpstream implements AutoCloseable {
     }
     events.add("response.output_item.done").put("output_index", 0).set("item", item.deepCopy());
     events.add("response.completed").set("response", done);
-    stream(res, events.data(), events.names(), false);
+    List<String> data = shaped(request, "/v1/responses", events.data());
+    List<String> names = options.shaper() == null ? events.names() : data.stream()
+        .map(d -> read(d).path("type").asText()).toList();
+    stream(res, data, names, false);
   }
 
   /** Responses API stream events with their names and consecutive sequence numbers. */
@@ -470,6 +474,38 @@ public final class SimulatedUpstream implements AutoCloseable {
   }
 
   // ---- shared ----
+
+  private ObjectNode shaped(JsonNode request, String path, ObjectNode answer) {
+    return options.shaper() == null ? answer : options.shaper().whole(path, request, answer);
+  }
+
+  /** Stream events through the shaper; {@code [DONE]} stays last. */
+  private List<String> shaped(JsonNode request, String path, List<String> events) {
+    if (options.shaper() == null) {
+      return events;
+    }
+    boolean done = !events.isEmpty() && events.getLast().equals("[DONE]");
+    List<ObjectNode> parsed = new ArrayList<>();
+    for (String e : done ? events.subList(0, events.size() - 1) : events) {
+      parsed.add((ObjectNode) read(e));
+    }
+    List<String> out = new ArrayList<>();
+    for (ObjectNode e : options.shaper().stream(path, request, parsed)) {
+      out.add(e.toString());
+    }
+    if (done) {
+      out.add("[DONE]");
+    }
+    return out;
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("simulator event is not JSON", e);
+    }
+  }
 
   /** The text in 3-character pieces, so that a value in it is split across stream events. */
   private static List<String> echo(String text) {

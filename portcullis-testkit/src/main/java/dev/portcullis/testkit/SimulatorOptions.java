@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param firstTokenDelay  pause before the first streamed token (and before a non-streamed reply)
  * @param replyTokens      reply length when the request sets no {@code max_tokens}
  * @param pacer            decides when each streamed event may go; overrides the rate when set
+ * @param shaper           rewrites answers before they are sent; null sends them as generated
  */
 public record SimulatorOptions(
     String host,
@@ -22,7 +23,8 @@ public record SimulatorOptions(
     double tokensPerSecond,
     Duration firstTokenDelay,
     int replyTokens,
-    StreamPacer pacer) {
+    StreamPacer pacer,
+    AnswerShaper shaper) {
 
   public static final List<String> DEFAULT_MODELS = List.of("sim-small", "sim-large", "sim-embed");
 
@@ -41,28 +43,37 @@ public record SimulatorOptions(
     }
   }
 
+  public SimulatorOptions(String host, int port, List<String> models, double tokensPerSecond,
+      Duration firstTokenDelay, int replyTokens, StreamPacer pacer) {
+    this(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, null);
+  }
+
   /** Loopback, a free port, the default models, all tokens at once, no delay, 16-token replies. */
   public static SimulatorOptions defaults() {
-    return new SimulatorOptions("127.0.0.1", 0, DEFAULT_MODELS, 0, Duration.ZERO, 16, null);
+    return new SimulatorOptions("127.0.0.1", 0, DEFAULT_MODELS, 0, Duration.ZERO, 16, null, null);
+  }
+
+  public SimulatorOptions withShaper(AnswerShaper shaper) {
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 
   public SimulatorOptions withPort(int port) {
-    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer);
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 
   public SimulatorOptions withRate(double tokensPerSecond, Duration firstTokenDelay) {
-    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer);
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 
   public SimulatorOptions withReplyTokens(int replyTokens) {
-    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer);
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 
   public SimulatorOptions withModels(List<String> models) {
-    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer);
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 
   public SimulatorOptions withPacer(StreamPacer pacer) {
-    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer);
+    return new SimulatorOptions(host, port, models, tokensPerSecond, firstTokenDelay, replyTokens, pacer, shaper);
   }
 }

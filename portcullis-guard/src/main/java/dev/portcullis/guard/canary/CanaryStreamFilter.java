@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Replaces every appearance of a canary in a streamed response by {@code [CANARY]}, equal to
  * {@link #redact(CanaryDetector, CharSequence)} of the whole text. Holds back at most
- * {@link CanaryDetector#longestForm()} - 1 characters, and only while the tail could still start a form.
+ * {@link CanaryDetector#holdBack()} - 1 characters, and only while the tail could still start an appearance (a
+ * started run of canary characters, separators between them included) or one found could still grow.
  * {@link #leaks()} counts appearances so far (the caller emits the security event, and may end the stream).
  */
 public final class CanaryStreamFilter implements TextStreamFilter {
@@ -60,17 +61,17 @@ public final class CanaryStreamFilter implements TextStreamFilter {
   }
 
   private String drain(boolean complete) {
-    int state = 0;
-    var ac = detector.automaton();
-    for (int i = 0; i < pending.length(); i++) {
-      state = ac.step(state, pending.charAt(i));
-    }
-    int boundary = complete ? pending.length() : pending.length() - ac.depth(state);
-    List<CanaryDetector.Leak> found = detector.find(pending);
+    CanaryDetector.Scan scan = detector.scan(pending);
+    int boundary = complete ? pending.length() : scan.stableEnd();
+    List<CanaryDetector.Leak> found = scan.leaks();
     StringBuilder out = new StringBuilder();
     int pos = 0;
     for (CanaryDetector.Leak l : found) {
       if (l.start() >= boundary) {
+        break;
+      }
+      if (l.end() > boundary) {
+        boundary = l.start(); // it may still grow: held back whole
         break;
       }
       out.append(pending, pos, l.start()).append(REPLACEMENT);

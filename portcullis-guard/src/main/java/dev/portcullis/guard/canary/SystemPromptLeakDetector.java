@@ -6,8 +6,9 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * Verbatim system-prompt disclosure: the share of the system prompt's word n-grams (lower-cased, punctuation
- * ignored) that appear in the output. At most {@value #MAX_SHINGLES} n-grams of the system prompt are kept.
+ * Verbatim system-prompt disclosure: the share of the system prompt's word n-grams that appear in the output. Words
+ * are read on the canary's {@link CanaryView} (case, accents, fullwidth and look-alike letters folded; zero-width and
+ * format characters inside a word ignored), and punctuation and spaces separate them. At most {@value #MAX_SHINGLES} n-grams of the system prompt are kept.
  * Immutable; {@link #monitor()} gives a per-stream accumulator.
  */
 public final class SystemPromptLeakDetector {
@@ -96,6 +97,8 @@ public final class SystemPromptLeakDetector {
     private int filled;
     private long word = SEED;
     private boolean inWord;
+    /** A high surrogate at the end of the last delta, waiting for its pair. */
+    private char high;
 
     Shingler(int n, LongConsumer sink) {
       this.window = new long[n];
@@ -105,12 +108,33 @@ public final class SystemPromptLeakDetector {
     void push(CharSequence delta) {
       for (int i = 0; i < delta.length(); i++) {
         char c = delta.charAt(i);
-        if (Character.isLetterOrDigit(c)) {
-          word = 31 * word + Character.toLowerCase(c);
-          inWord = true;
-        } else if (inWord) {
-          endWord();
+        int cp = c;
+        if (high != 0) {
+          cp = Character.isLowSurrogate(c) ? Character.toCodePoint(high, c) : c;
+          high = 0;
+        } else if (Character.isHighSurrogate(c)) {
+          high = c;
+          continue;
         }
+        if (CanaryView.ignorable(cp)) {
+          continue;
+        }
+        // lower case first (so 'M' and 'm' read alike), then the letter itself (capital look-alikes)
+        String v = CanaryView.of(Character.toLowerCase(cp));
+        if (v.length() == 1 && v.charAt(0) == CanaryView.BREAK) {
+          v = CanaryView.of(cp);
+        }
+        if (v.isEmpty()) {
+          if (inWord) {
+            endWord();
+          }
+          continue;
+        }
+        for (int k = 0; k < v.length(); k++) {
+          char x = v.charAt(k);
+          word = 31 * word + (x == CanaryView.BREAK ? Character.toLowerCase(cp) : x);
+        }
+        inWord = true;
       }
     }
 

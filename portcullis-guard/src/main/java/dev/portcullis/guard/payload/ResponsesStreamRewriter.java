@@ -5,13 +5,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.guard.stream.TextStreamFilter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Applies text stream filters to a streamed Responses API answer, event by event (parsed SSE {@code data} JSON).
@@ -26,14 +31,17 @@ import java.util.function.Supplier;
  * that only appears in a closing event is filtered whole. Texts in snapshots ({@code output_item.added},
  * {@code content_part.added}, {@code response.created}/{@code in_progress}) are filtered whole.
  *
+ * <p>Every other string of every event is inspected whole ({@link WholeTexts}): identifiers, names (a function
+ * call's {@code name}), annotations, errors, fields of events and items the API does not define and their keys
+ * ({@link OutputTexts}); the fields of a response object that repeat the request ({@code instructions},
+ * {@code tools}, …) go through the caller's {@code echo} function instead. Log probabilities are removed.
+ *
  * <p>{@code sequence_number}s are renumbered so that they stay consecutive around inserted events. A delta after
  * its stream was closed, or more than {@value #MAX_CHANNELS} streams, is a malformed stream
  * ({@link IllegalStateException}). One instance per response, one thread.
  */
 public final class ResponsesStreamRewriter {
   public static final int MAX_CHANNELS = 256;
-  /** Whole-text filters (snapshots, texts never streamed) one response may need; more is a malformed stream. */
-  private static final int MAX_WHOLE_TEXTS = 4 * MAX_CHANNELS;
 
   /** A delta event family: its type prefix, and where its text lives in the item. */
   private enum Kind {
@@ -84,18 +92,44 @@ public final class ResponsesStreamRewriter {
   }
 
   private final Supplier<TextStreamFilter> filters;
+  private final WholeTexts whole;
+  private final WholeTexts echo;
+  private final UnknownFields unknown;
+  private final KnownFields.Node root = KnownFields.root(Api.RESPONSES);
   private final Map<Key, Channel> channels = new LinkedHashMap<>();
-  private int wholeTexts;
+  /** The strings of the current event that were inspected already (as text streams, closing or snapshot texts). */
+  private final Set<JsonNode> handled = Collections.newSetFromMap(new IdentityHashMap<>());
   private long shift;
   private long lastSequence = -1;
 
+  /** Request echoes are inspected like model text; unknown fields are inspected. */
   public ResponsesStreamRewriter(Supplier<TextStreamFilter> filters) {
+    this(filters, null, UnknownFields.INSPECT);
+  }
+
+  /**
+   * {@code echo} inspects a field of a response object that repeats the request (a whole text; null: like model
+   * text).
+   */
+  public ResponsesStreamRewriter(Supplier<TextStreamFilter> filters, UnaryOperator<String> echo,
+      UnknownFields unknown) {
     this.filters = Objects.requireNonNull(filters, "filters");
+    this.whole = new WholeTexts(text -> {
+      TextStreamFilter f = filters.get();
+      String head = f.push(text);
+      return head + f.finish();
+    });
+    this.echo = echo == null ? whole : new WholeTexts(echo);
+    this.unknown = Objects.requireNonNull(unknown, "unknown");
   }
 
   /** Rewrites one event in place; returns the events to send in its place (held-back text first, then it). */
   public List<ObjectNode> onEvent(ObjectNode event) {
     List<ObjectNode> out = new ArrayList<>(1);
+    handled.clear();
+    if (unknown == UnknownFields.DROP) {
+      KnownFields.dropUnknown(event, root);
+    }
     String type = event.path("type").asText("");
     int output = event.path("output_index").asInt(0);
     Kind delta = DELTAS.get(type);
@@ -116,7 +150,7 @@ public final class ResponsesStreamRewriter {
             + event.path("summary_index").asInt(0) + "].");
         case "response.output_item.added" -> {
           if (event.get("item") instanceof ObjectNode item) {
-            ResponsesItems.output(item, (holder, name, rel, role) -> holder.put(name, whole(holder.get(name).asText())));
+            ResponsesItems.output(item, (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
           }
         }
         case "response.output_item.done" -> {
@@ -134,13 +168,15 @@ public final class ResponsesStreamRewriter {
             // a text stream of a type not known here (audio transcripts, types added later): filtered all the same
             delta(event, unknownKey(event, output, type));
           } else if (type.endsWith(".done") && !event.has("response")) {
-            unknownDone(out, event, output, type);
+            Key key = unknownKey(event, output, type);
+            flush(out, ch -> ch.equals(key));
           } else {
             response(event, false);
           }
         }
       }
     }
+    everyOtherString(event);
     out.add(event);
     renumber(out, event);
     return out;
@@ -150,25 +186,6 @@ public final class ResponsesStreamRewriter {
   private static Key unknownKey(ObjectNode event, int output, String type) {
     return new Key(output, "?" + type.substring(0, type.lastIndexOf('.')) + "#" + event.path("item_id").asText(""));
   }
-
-  /**
-   * The end of an unknown text stream: its held-back rest goes out first, and every string of the event other than
-   * identifiers is filtered whole (for the streamed text that gives exactly the concatenated filtered deltas).
-   */
-  private void unknownDone(List<ObjectNode> out, ObjectNode event, int output, String type) {
-    Key key = unknownKey(event, output, type);
-    flush(out, ch -> ch.equals(key));
-    for (var it = event.fields(); it.hasNext(); ) {
-      var field = it.next();
-      if (field.getValue().isTextual() && !IDENTIFIERS.contains(field.getKey())) {
-        field.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(whole(field.getValue().asText())));
-      }
-    }
-  }
-
-  /** Fields of stream events that name things rather than carry text. */
-  private static final java.util.Set<String> IDENTIFIERS = java.util.Set.of("type", "item_id", "id", "call_id",
-      "status", "role", "name", "object", "event_id", "response_id");
 
   /** Ends the stream: delta events carrying text still held back for streams that were never closed. */
   public List<ObjectNode> finish() {
@@ -200,7 +217,7 @@ public final class ResponsesStreamRewriter {
     }
     String filtered = ch.filter.push(text.asText());
     ch.emitted.append(filtered);
-    event.put("delta", filtered);
+    set(event, "delta", filtered);
     ch.template = event;
   }
 
@@ -226,7 +243,7 @@ public final class ResponsesStreamRewriter {
   private void closing(ObjectNode holder, String field, Key key) {
     Channel ch = channels.get(key);
     if (ch != null) {
-      holder.put(field, ch.emitted.toString());
+      set(holder, field, ch.emitted.toString());
       return;
     }
     JsonNode text = holder.get(field);
@@ -239,7 +256,7 @@ public final class ResponsesStreamRewriter {
     ch = new Channel();
     ch.emitted.append(whole(text.asText()));
     channels.put(key, ch);
-    holder.put(field, ch.emitted.toString());
+    set(holder, field, ch.emitted.toString());
   }
 
   private void partDone(List<ObjectNode> out, ObjectNode event, int output, String prefix) {
@@ -259,7 +276,7 @@ public final class ResponsesStreamRewriter {
       if (closing) {
         closing(part, field, new Key(base.output(), base.rel() + field));
       } else {
-        part.put(field, whole(part.get(field).asText()));
+        set(part, field, whole(part.get(field).asText()));
       }
     }
   }
@@ -279,25 +296,42 @@ public final class ResponsesStreamRewriter {
         if (last) {
           items(item, i);
         } else {
-          ResponsesItems.output(item, (holder, name, rel, role) -> holder.put(name, whole(holder.get(name).asText())));
+          ResponsesItems.output(item, (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
         }
       }
     }
     if (response.path("output_text").isTextual()) {
-      response.put("output_text", PayloadTexts.outputText(response));
+      set(response, "output_text", PayloadTexts.outputText(response));
+    }
+  }
+
+  /** Sets a text that is inspected already, so that {@link #everyOtherString} leaves it alone. */
+  private void set(ObjectNode holder, String field, String text) {
+    holder.put(field, text);
+    handled.add(holder.get(field));
+  }
+
+  /** Every string of the event not inspected as a text stream, closing or snapshot text: inspected whole. */
+  private void everyOtherString(ObjectNode event) {
+    OutputTexts.Strings model = (text, path) -> whole.apply(text);
+    OutputTexts.Strings request = (text, path) -> echo.apply(text);
+    for (Iterator<Map.Entry<String, JsonNode>> it = event.properties().iterator(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals("response") && e.getValue() instanceof ObjectNode response) {
+        KnownFields.Node known = root.child("response");
+        for (Iterator<Map.Entry<String, JsonNode>> r = response.properties().iterator(); r.hasNext(); ) {
+          Map.Entry<String, JsonNode> f = r.next();
+          OutputTexts.property(r, f, known, null, OutputTexts.ECHOED.contains(f.getKey()) ? request : model,
+              handled);
+        }
+      } else {
+        OutputTexts.property(it, e, root, null, model, handled);
+      }
     }
   }
 
   private String whole(String text) {
-    if (text.isEmpty()) {
-      return text;
-    }
-    if (++wholeTexts > MAX_WHOLE_TEXTS) {
-      throw new IllegalStateException("more than " + MAX_WHOLE_TEXTS + " whole texts in one response");
-    }
-    TextStreamFilter f = filters.get();
-    String head = f.push(text);
-    return head + f.finish();
+    return whole.apply(text);
   }
 
   /** Keeps sequence numbers consecutive: inserted events take the next numbers, later events shift. */
