@@ -85,6 +85,7 @@ public final class Portcullis {
     IdentityRuntime identity = null;
     if (identitySettings != null && identitySettings.enabled()) {
       identity = IdentityRuntime.start(identitySettings, clock, redis, prefix);
+      identity.bindTo(metrics.registry());
       builder.identify(new IdentifyStage(identity.identifier(), identitySettings.realm(), metrics.registry()));
       builder.adminRoutes(new IdentityAdminRoutes(vertx, identity, clock));
       if (identity.oauth() != null) {

@@ -68,9 +68,14 @@ public final class IdentifyStage implements Stage {
     InetAddress client = exchange.clientAddress() == null ? null : address(exchange.clientAddress());
     X509Certificate certificate = exchange.peerCertificates().isEmpty() ? null
         : (X509Certificate) exchange.peerCertificates().getFirst();
-    CompletionStage<AuthResult> result = identifier.identify(new CredentialRequest(authorization,
-        headers.get("x-api-key"), exchange.method(), exchange.path(), exchange.query(), bodyHash, client,
-        certificate));
+    CompletionStage<AuthResult> result;
+    try {
+      result = identifier.identify(new CredentialRequest(authorization, headers.get("x-api-key"), exchange.method(),
+          exchange.path(), exchange.query(), bodyHash, client, certificate));
+    } catch (RuntimeException | LinkageError e) {
+      // authenticators never throw for any input: a throw means the gateway is broken, so fail closed with 503
+      return Future.succeededFuture(decide(exchange, AuthResult.rejected(FailureReason.UNAVAILABLE)));
+    }
     CompletableFuture<AuthResult> done = result.toCompletableFuture();
     if (done.isDone() && !done.isCompletedExceptionally()) {
       return Future.succeededFuture(decide(exchange, done.join()));

@@ -27,6 +27,8 @@ import dev.portcullis.identity.oauth.SigningKeyRing;
 import dev.portcullis.identity.oauth.TokenIssuer;
 import dev.portcullis.identity.store.IdentityStore;
 import dev.portcullis.identity.store.IdentityStores;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +135,7 @@ public final class IdentityRuntime implements AutoCloseable {
       sources.add(keys);
       issuers.add(new TrustedIssuer(i.issuer(), i.audience(), keys,
           i.algorithms().stream().map(JWSAlgorithm::parse).collect(java.util.stream.Collectors.toSet()),
-          i.tenantClaim(), i.tenant(), i.planClaim(), i.plan(), i.maxSkew()));
+          i.tenantClaim(), i.tenant(), i.planClaim(), i.plan(), i.maxSkew(), i.maxTokenLifetime()));
     }
     TokenIssuer oauth = null;
     SigningKeyRing oauthKeys = null;
@@ -195,6 +197,17 @@ public final class IdentityRuntime implements AutoCloseable {
         LOG.warn("{} ({})", failure, e.getClass().getSimpleName());
       }
     }, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Publishes, per configured issuer, how many keys of its JWK set are not used (skipped when loaded). */
+  public void bindTo(MeterRegistry registry) {
+    for (int i = 0; i < keySources.size(); i++) {
+      if (keySources.get(i) instanceof Jwks jwks) {
+        Gauge.builder("portcullis.jwks.skipped.keys", jwks, Jwks::skippedKeys)
+            .description("Keys of an issuer's JWK set not used to verify (unparseable, not for signatures, too weak)")
+            .tag("issuer", settings.issuers().get(i).issuer()).register(registry);
+      }
+    }
   }
 
   /** The built-in OAuth issuer, or null when {@code identity.oauth} is not configured. */

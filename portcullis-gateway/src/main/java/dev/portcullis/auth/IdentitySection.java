@@ -249,7 +249,7 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
       return null;
     }
     known(node, path, problems, "issuer", "audience", "jwks-url", "jwks-file", "algorithms", "tenant-claim",
-        "tenant", "plan-claim", "plan", "max-skew");
+        "tenant", "plan-claim", "plan", "max-skew", "max-token-lifetime");
     String issuer = text(node, path, "issuer", null, context, problems);
     String audience = text(node, path, "audience", null, context, problems);
     if (issuer == null) {
@@ -307,8 +307,9 @@ public final class IdentitySection implements ConfigSection<IdentitySettings> {
     if (skew.compareTo(Duration.ofMinutes(5)) > 0) {
       problems.add(path + ".max-skew: at most 5m");
     }
+    Duration lifetime = duration(node, path, "max-token-lifetime", null, problems);
     return new IdentitySettings.Issuer(issuer, audience, jwksUrl, jwksFile, algorithms, tenantClaim, tenant,
-        planClaim, plan, skew);
+        planClaim, plan, skew, lifetime);
   }
 
   private static void known(JsonNode node, String path, List<String> problems, String... keys) {

@@ -69,7 +69,8 @@ public record IdentitySettings(
       String tenant,
       String planClaim,
       String plan,
-      Duration maxSkew) {
+      Duration maxSkew,
+      Duration maxTokenLifetime) {
 
     public Issuer {
       algorithms = Set.copyOf(algorithms);

@@ -3,9 +3,12 @@ package dev.portcullis.forward;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Splits a byte stream into complete server-sent events. An event ends at a blank line ({@code \n\n} or
- * {@code \r\n\r\n}); bytes of an unfinished event are held until the rest arrives. Holds at most
- * {@code maxEventBytes}: a longer event is an upstream fault.
+ * Splits a byte stream into complete server-sent events. An event ends with an empty line: a {@code \n} or
+ * {@code \r\n} at the start of a line (the stream starts with a line). Each empty line ends one event, so a run of
+ * empty lines yields empty events, the same ones however the stream was cut. Bytes of an unfinished event are held
+ * until the rest arrives. Holds at most
+ * {@code maxEventBytes}: a longer event is an upstream fault. Work is linear in the bytes fed, however the stream
+ * is cut into chunks: held bytes are neither scanned nor copied again.
  */
 public final class SseFramer {
 
@@ -35,22 +38,30 @@ public final class SseFramer {
    */
   public Buffer feed(Buffer chunk) {
     Buffer data;
+    int from;
     if (pending == null) {
       data = chunk;
+      from = 0;
     } else {
+      // held bytes end no event; an empty line ending in the new bytes may look back two held ones
+      from = Math.max(0, pending.length() - 2);
       pending.appendBuffer(chunk);
       data = pending;
     }
-    int end = lastBoundary(data);
+    int end = lastBoundary(data, from);
     Buffer complete;
     if (end == data.length()) {
       complete = data;
       pending = null;
     } else {
-      complete = end == 0 ? EMPTY : data.slice(0, end);
-      Buffer rest = Buffer.buffer(data.length() - end + 256);
-      rest.appendBuffer(data, end, data.length() - end);
-      pending = rest;
+      if (end == 0 && pending != null) {
+        complete = EMPTY;
+      } else {
+        complete = end == 0 ? EMPTY : data.slice(0, end);
+        Buffer rest = Buffer.buffer(data.length() - end + 256);
+        rest.appendBuffer(data, end, data.length() - end);
+        pending = rest;
+      }
       if (pending.length() > maxEventBytes) {
         throw new EventTooLargeException(maxEventBytes);
       }
@@ -69,15 +80,10 @@ public final class SseFramer {
   public static void split(Buffer complete, Sink sink) {
     int start = 0;
     int n = complete.length();
-    int i = 0;
-    while (i < n) {
-      int end = boundaryAt(complete, i, n);
-      if (end > 0) {
-        sink.event(complete.slice(start, end));
-        start = end;
-        i = end;
-      } else {
-        i++;
+    for (int i = 0; i < n; i++) {
+      if (endsEmptyLine(complete, i)) {
+        sink.event(complete.slice(start, i + 1));
+        start = i + 1;
       }
     }
     if (start < n) {
@@ -87,33 +93,27 @@ public final class SseFramer {
 
   private static final Buffer EMPTY = Buffer.buffer(0);
 
-  /** Index just past the last event boundary, or 0. */
-  private static int lastBoundary(Buffer b) {
-    int n = b.length();
-    for (int i = n - 1; i >= 1; i--) {
-      if (b.getByte(i) == '\n') {
-        byte prev = b.getByte(i - 1);
-        if (prev == '\n') {
-          return i + 1;
-        }
-        if (prev == '\r' && i >= 3 && b.getByte(i - 2) == '\n' && b.getByte(i - 3) == '\r') {
-          return i + 1;
-        }
+  /** Index just past the last event end at or after {@code from}, or 0. */
+  private static int lastBoundary(Buffer b, int from) {
+    for (int i = b.length() - 1; i >= from; i--) {
+      if (endsEmptyLine(b, i)) {
+        return i + 1;
       }
     }
     return 0;
   }
 
-  /** If an event boundary starts at i, the index just past it; else 0. */
-  private static int boundaryAt(Buffer b, int i, int n) {
-    byte c = b.getByte(i);
-    if (c == '\n' && i + 1 < n && b.getByte(i + 1) == '\n') {
-      return i + 2;
+  /**
+   * True when byte {@code i} is the {@code \n} of an empty line; {@code b} starts at the start of a line. Decided from
+   * at most two bytes before it, so the answer does not depend on where chunks were cut.
+   */
+  private static boolean endsEmptyLine(Buffer b, int i) {
+    if (b.getByte(i) != '\n') {
+      return false;
     }
-    if (c == '\r' && i + 3 < n && b.getByte(i + 1) == '\n' && b.getByte(i + 2) == '\r'
-        && b.getByte(i + 3) == '\n') {
-      return i + 4;
+    if (i == 0 || b.getByte(i - 1) == '\n') {
+      return true;
     }
-    return 0;
+    return b.getByte(i - 1) == '\r' && (i == 1 || b.getByte(i - 2) == '\n');
   }
 }

@@ -30,6 +30,8 @@ public enum FailureReason {
   WRONG_AUDIENCE("wrong_audience", 401),
   /** The token names a key id that the issuer's key set does not contain. */
   UNKNOWN_KEY("unknown_key", 401),
+  /** The token lives longer ({@code exp − iat}) than its issuer's {@code max-token-lifetime} allows. */
+  LIFETIME_TOO_LONG("lifetime_too_long", 401),
   /** A claim the mapping needs (subject, tenant) is missing or malformed. */
   MISSING_CLAIM("missing_claim", 401),
   /** A certificate-bound token (RFC 8705) came over a connection without that certificate. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -17,10 +18,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A {@link KeySource} that loads a JWK set from a URL or a file, keeps only its public keys, refreshes it in
- * the background, and reloads on demand at most once per minimum interval. Loads run on the given executor;
+ * A {@link KeySource} that loads a JWK set from a URL or a file, keeps only the public keys fit to verify signatures
+ * ({@link VerificationKeys}: an unusable key is skipped, logged by kid and counted, never the whole set), refreshes
+ * it in the background, and reloads on demand at most once per minimum interval. Loads run on the given executor;
  * a failed load keeps the previous keys and is counted.
  */
 public final class Jwks implements KeySource {
@@ -29,7 +33,9 @@ public final class Jwks implements KeySource {
   public static final int MAX_BYTES = 256 * 1024;
 
   private final String name;
-  private final Callable<JWKSet> loader;
+  private static final Logger LOG = LoggerFactory.getLogger(Jwks.class);
+
+  private final Callable<String> loader;
   private final ScheduledExecutorService executor;
   private final Clock clock;
   private final Duration minReloadInterval;
@@ -39,6 +45,7 @@ public final class Jwks implements KeySource {
   private final AtomicLong lastLoadStartMillis = new AtomicLong(Long.MIN_VALUE / 2);
   private final AtomicLong loads = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private volatile List<String> skipped = List.of();
   private volatile ScheduledFuture<?> refresher;
 
   /** Timing of a key source. */
@@ -61,7 +68,7 @@ public final class Jwks implements KeySource {
     }
   }
 
-  private Jwks(String name, Callable<JWKSet> loader, Settings settings, ScheduledExecutorService executor,
+  private Jwks(String name, Callable<String> loader, Settings settings, ScheduledExecutorService executor,
       Clock clock) {
     this.name = name;
     this.loader = loader;
@@ -79,20 +86,20 @@ public final class Jwks implements KeySource {
     }
     int timeout = (int) settings.httpTimeout().toMillis();
     DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeout, timeout, MAX_BYTES);
-    Callable<JWKSet> loader = () -> {
+    Callable<String> loader = () -> {
       Resource resource = retriever.retrieveResource(uri.toURL());
-      return JWKSet.parse(resource.getContent()).toPublicJWKSet();
+      return resource.getContent();
     };
     return new Jwks(uri.toString(), loader, settings, executor, clock);
   }
 
   /** Keys read from a local file (air-gapped sites); reloaded on refresh and on unknown key ids. */
   public static Jwks file(Path path, Settings settings, ScheduledExecutorService executor, Clock clock) {
-    Callable<JWKSet> loader = () -> {
+    Callable<String> loader = () -> {
       if (Files.size(path) > MAX_BYTES) {
         throw new IllegalStateException("JWKS file larger than " + MAX_BYTES + " bytes: " + path);
       }
-      return JWKSet.parse(Files.readString(path)).toPublicJWKSet();
+      return Files.readString(path);
     };
     return new Jwks(path.toString(), loader, settings, executor, clock);
   }
@@ -145,12 +152,28 @@ public final class Jwks implements KeySource {
     return failures.get();
   }
 
+  /** Keys of the last loaded document that are not used (unparseable, not for signatures, too weak). */
+  public int skippedKeys() {
+    return skipped.size();
+  }
+
   @Override
   public void close() {
     ScheduledFuture<?> r = refresher;
     if (r != null) {
       r.cancel(false);
     }
+  }
+
+  /** Notes the keys a document skipped: a warning when that list changes, so a refresh does not repeat it. */
+  private JWKSet accept(VerificationKeys.Loaded loaded) {
+    List<String> previous = skipped;
+    skipped = loaded.skipped();
+    if (!loaded.skipped().isEmpty() && !loaded.skipped().equals(previous)) {
+      LOG.warn("jwks {}: {} of {} keys not used for verification: {}", name, loaded.skipped().size(),
+          loaded.skipped().size() + loaded.keys().size(), String.join("; ", loaded.skipped()));
+    }
+    return loaded.keys();
   }
 
   private CompletableFuture<JWKSet> load() {
@@ -163,7 +186,7 @@ public final class Jwks implements KeySource {
     try {
       executor.execute(() -> {
         try {
-          JWKSet loaded = loader.call();
+          JWKSet loaded = accept(VerificationKeys.parse(loader.call()));
           keys.set(loaded);
           loads.incrementAndGet();
           inFlight.set(null);

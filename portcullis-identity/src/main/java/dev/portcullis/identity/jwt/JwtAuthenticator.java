@@ -14,7 +14,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWT;
@@ -39,13 +38,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verifies JWT bearer tokens from a fixed set of trusted issuers. When the issuer's key snapshot has the
  * token's key the check completes synchronously; an unknown key id asks the key source for a rate-limited
- * reload and completes when it returns. Never throws for any input. Thread-safe.
+ * reload and completes when it returns. Never throws for any input: a token that cannot be read or verified is a
+ * 401 reason, and a failure of the verifier itself (a missing crypto provider, a {@link LinkageError}) is
+ * {@link FailureReason#UNAVAILABLE}. Thread-safe.
  */
 public final class JwtAuthenticator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JwtAuthenticator.class);
 
   /** Longest token accepted; longer input is refused before parsing. */
   public static final int MAX_TOKEN_LENGTH = 16 * 1024;
@@ -56,6 +62,7 @@ public final class JwtAuthenticator {
   private final Clock clock;
   private final Cache<String, Verified> verified;
   private final TokenDenyList denyList;
+  private final AtomicLong lastBrokenLog = new AtomicLong(Long.MIN_VALUE / 2);
 
   /** A token that passed every check, with the key snapshot it was checked against. */
   private record Verified(TrustedIssuer issuer, JWKSet keys, JWTClaimsSet claims, AuthResult result) {}
@@ -96,10 +103,20 @@ public final class JwtAuthenticator {
 
   /** Authenticates a compact JWS (the text after {@code Bearer }). */
   public CompletionStage<AuthResult> authenticate(String token) {
+    try {
+      return check(token);
+    } catch (RuntimeException e) {
+      return done(FailureReason.MALFORMED_CREDENTIAL);
+    } catch (LinkageError e) {
+      return done(broken(e));
+    }
+  }
+
+  private CompletionStage<AuthResult> check(String token) {
     if (token == null || token.isEmpty()) {
       return done(FailureReason.MISSING_CREDENTIAL);
     }
-    if (token.length() > MAX_TOKEN_LENGTH) {
+    if (token.length() > MAX_TOKEN_LENGTH || !CompactJws.isCanonical(token)) {
       return done(FailureReason.MALFORMED_CREDENTIAL);
     }
     if (verified != null) {
@@ -144,7 +161,13 @@ public final class JwtAuthenticator {
       if (failure != null || reloaded == null) {
         return AuthResult.rejected(FailureReason.UNAVAILABLE);
       }
-      return verifyAndRemember(token, jwt, claims, issuer, reloaded);
+      try {
+        return verifyAndRemember(token, jwt, claims, issuer, reloaded);
+      } catch (RuntimeException e) {
+        return AuthResult.rejected(FailureReason.MALFORMED_CREDENTIAL);
+      } catch (LinkageError e) {
+        return AuthResult.rejected(broken(e));
+      }
     });
   }
 
@@ -188,6 +211,8 @@ public final class JwtAuthenticator {
         }
       } catch (JOSEException | RuntimeException e) {
         // a key that cannot verify this token is a failed verification, not an error of the gateway
+      } catch (LinkageError e) {
+        return AuthResult.rejected(broken(e));
       }
     }
     if (!verified) {
@@ -206,9 +231,23 @@ public final class JwtAuthenticator {
     return map(claims, issuer);
   }
 
+  /**
+   * The verifier cannot run (a class or provider missing from the deployment): the gateway is broken, not the token.
+   * Logged at most once a minute.
+   */
+  private FailureReason broken(LinkageError e) {
+    long now = clock.millis();
+    long last = lastBrokenLog.get();
+    if (now - last >= 60_000 && lastBrokenLog.compareAndSet(last, now)) {
+      LOG.error("jwt verification cannot run: {} ({}); tokens are refused with 503 until this is fixed",
+          e.getClass().getSimpleName(), e.getMessage());
+    }
+    return FailureReason.UNAVAILABLE;
+  }
+
   /** The key's type (and curve) decides which algorithms it may verify; its own {@code alg}, if set, must match. */
   static boolean fits(JWK key, JWSAlgorithm alg) {
-    if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+    if (VerificationKeys.refusal(key) != null) {
       return false;
     }
     if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
@@ -248,6 +287,15 @@ public final class JwtAuthenticator {
     Date iat = claims.getIssueTime();
     if (iat != null && now.plus(issuer.maxSkew()).isBefore(iat.toInstant())) {
       return FailureReason.NOT_YET_VALID;
+    }
+    Duration longest = issuer.maxTokenLifetime();
+    if (longest != null) {
+      // without iat the lifetime left is measured from our clock, which may lag the issuer's by the skew
+      Duration lifetime = iat != null ? Duration.between(iat.toInstant(), exp.toInstant())
+          : Duration.between(now, exp.toInstant()).minus(issuer.maxSkew());
+      if (lifetime.compareTo(longest) > 0) {
+        return FailureReason.LIFETIME_TOO_LONG;
+      }
     }
     return null;
   }

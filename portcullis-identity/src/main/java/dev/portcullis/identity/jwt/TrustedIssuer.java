@@ -18,6 +18,8 @@ import java.util.Set;
  * @param planClaim   claim holding the plan name, or {@code null} to use {@code defaultPlan}
  * @param defaultPlan plan when the plan claim is absent
  * @param maxSkew     tolerance for {@code exp}, {@code nbf}, {@code iat}; at most 5 minutes
+ * @param maxTokenLifetime longest {@code exp − iat} accepted ({@code exp − now} for a token without {@code iat}),
+ *                    or {@code null} for no bound
  */
 public record TrustedIssuer(
     String issuer,
@@ -28,7 +30,8 @@ public record TrustedIssuer(
     String fixedTenant,
     String planClaim,
     String defaultPlan,
-    Duration maxSkew) {
+    Duration maxSkew,
+    Duration maxTokenLifetime) {
 
   /** Upper bound on the configurable skew. */
   public static final Duration MAX_SKEW = Duration.ofMinutes(5);
@@ -61,5 +64,14 @@ public record TrustedIssuer(
     if (maxSkew.isNegative() || maxSkew.compareTo(MAX_SKEW) > 0) {
       throw new IllegalArgumentException("maxSkew must be between 0 and " + MAX_SKEW);
     }
+    if (maxTokenLifetime != null && (maxTokenLifetime.isNegative() || maxTokenLifetime.isZero())) {
+      throw new IllegalArgumentException("maxTokenLifetime must be positive for issuer " + issuer);
+    }
+  }
+
+  /** An issuer without a bound on token lifetime. */
+  public TrustedIssuer(String issuer, String audience, KeySource keys, Set<JWSAlgorithm> algorithms,
+      String tenantClaim, String fixedTenant, String planClaim, String defaultPlan, Duration maxSkew) {
+    this(issuer, audience, keys, algorithms, tenantClaim, fixedTenant, planClaim, defaultPlan, maxSkew, null);
   }
 }

@@ -82,7 +82,7 @@ public final class ClientAssertions {
       if (key.isPrivate()) {
         throw new IllegalArgumentException("jwks must hold public keys only; never send a private key");
       }
-      if (key instanceof RSAKey rsa && rsa.size() < 2048) {
+      if (key instanceof RSAKey rsa && rsa.getModulus().decodeToBigInteger().bitLength() < 2048) {
         throw new IllegalArgumentException("RSA keys must have at least 2048 bits");
       }
       if (!(key instanceof RSAKey) && !(key instanceof ECKey)) {
