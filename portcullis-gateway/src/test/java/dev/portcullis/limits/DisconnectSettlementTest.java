@@ -110,7 +110,7 @@ class DisconnectSettlementTest {
     vertx = Gateway.createVertx(live.current());
     metrics = new GatewayMetrics();
     gateway = Gateway.builder(live).metrics(metrics)
-        .stage(new CallerStage())
+        .identify(new CallerStage())
         .stage(new LimitStage(engine, new TokenEstimator(), new LimitKeys(null), new HeavyWork(vertx, 1, 4),
             () -> LimitsSection.config(live.current())))
         .start(vertx).await();
