@@ -16,6 +16,9 @@ import dev.portcullis.identity.Principal;
  */
 public final class LimitKeys {
 
+  /** The prefix of an OAuth client's limit key. */
+  public static final String OAUTH_CLIENT = "client:";
+
   private final String ownIssuer;
 
   /** {@code ownIssuer}: the built-in OAuth issuer's {@code iss}, or null when it is off. */
@@ -33,7 +36,7 @@ public final class LimitKeys {
       case JWT -> {
         String issuer = principal.attributes().getOrDefault("issuer", "");
         String client = principal.attributes().get("client_id");
-        yield client != null && issuer.equals(ownIssuer) ? "client:" + client
+        yield client != null && issuer.equals(ownIssuer) ? OAUTH_CLIENT + client
             : "jwt:" + principal.subject() + "@" + issuer;
       }
     };

@@ -37,7 +37,8 @@ import java.util.Optional;
  * {@code GET /admin/v1/tenants/{tenant}/usage[?principal=…][&key=…][&model=…]}: every limit and budget that applies
  * to that tenant (and principal, key, model), with what is used and left now, without charging anything; and the
  * usage ledger's totals (requests, tokens, spend) of the tenant, principal and key for the current day and month in
- * the tenant's time zone. A key must belong to the tenant (and to the principal, when both are named); its limits
+ * the tenant's time zone. {@code key} is a limit key (see {@link LimitKeys}): an API key's id, or {@code client:ID} for
+ * an OAuth client. A key must belong to the tenant (and to the principal, when both are named); its limits
  * are those of the plan in force for it (the key's own plan, else its principal's, else the tenant's), and its
  * principal's.
  */
@@ -159,7 +160,15 @@ public final class LimitsAdminRoutes implements AdminRoutes {
     }
     String keyPlan = null;
     String owner = principal;
-    if (key != null) {
+    if (key != null && key.startsWith(LimitKeys.OAUTH_CLIENT)) {
+      // an OAuth client's limit key (see LimitKeys): its tokens carry its principal's plan
+      var c = identity.store().findOAuthClient(key.substring(LimitKeys.OAUTH_CLIENT.length()))
+          .filter(r -> r.tenantId().equals(tenant));
+      if (c.isEmpty() || principal != null && !principal.equals(c.get().principalId())) {
+        return Optional.empty();
+      }
+      owner = c.get().principalId();
+    } else if (key != null) {
       Optional<ApiKeyRecord> k = identity.store().findApiKey(key).filter(r -> r.tenantId().equals(tenant));
       if (k.isEmpty() || principal != null && !principal.equals(k.get().principalId())) {
         return Optional.empty();

@@ -91,7 +91,7 @@ class DisconnectSettlementTest {
     upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults().withReplyTokens(200)
         .withRate(20, Duration.ZERO)).await();
     String yaml = """
-        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
+        server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0, h2c: true}]}
         admin: {host: 127.0.0.1, port: 0}
         upstreams: [{name: sim, base-url: "%s", models: [sim-small, sim-stall]}]
         identity: {mode: none}

@@ -220,9 +220,9 @@ class EveryCredentialLimitsTest {
 
   @Test
   void oauthClientIsChargedAcrossTheTokensItObtains() throws Exception {
-    String secret = portcullis.identity().oauth().registerClient("metered-bot", "acme", "app", Set.of("chat"))
-        .secret();
-    String basic = "Basic " + Base64.getEncoder().encodeToString(("metered-bot:" + secret).getBytes());
+    var registered = portcullis.identity().oauth().registerClient("metered-bot", "acme", "app", Set.of("chat"));
+    String clientId = registered.record().clientId();
+    String basic = "Basic " + Base64.getEncoder().encodeToString((clientId + ":" + registered.secret()).getBytes());
     assertThreeAMinute(() -> {
       // a new token for every request: limits follow the client, not the token
       Answer token = call(client, "POST", "/oauth2/token", "grant_type=client_credentials",
@@ -234,6 +234,7 @@ class EveryCredentialLimitsTest {
         throw new IllegalStateException(e);
       }
     });
+    assertLedgerCounts("client:" + clientId, 3);
   }
 
   @Test

@@ -5,34 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Finds and rewrites the text fields of OpenAI-compatible whole-response bodies (parsed with Jackson) in place:
- * response contents and tool-call arguments, completion texts and Responses API output items; and the system-prompt
- * helpers of canary insertion. Requests are walked by {@link RequestTexts}.
+ * The system-prompt helpers of canary insertion and leak detection, and the Responses API's {@code output_text}.
+ * Requests are walked by {@link RequestTexts}, answers by {@link OutputTexts}.
  */
 public final class PayloadTexts {
   private PayloadTexts() {}
-
-  /** Rewrites every text of a whole (non-streamed) response body; returns whether anything changed. */
-  public static boolean rewriteResponse(JsonNode body, Api api, TextRewriter rewriter) {
-    if (api == Api.RESPONSES) {
-      return body instanceof ObjectNode root && responsesResponse(root, rewriter);
-    }
-    if (!(body instanceof ObjectNode root) || !(root.get("choices") instanceof ArrayNode choices)) {
-      return false;
-    }
-    boolean changed = false;
-    for (int i = 0; i < choices.size(); i++) {
-      if (!(choices.get(i) instanceof ObjectNode c)) {
-        continue;
-      }
-      if (api == Api.COMPLETIONS) {
-        changed |= field(c, "text", "assistant", "choices[" + i + "].text", rewriter);
-      } else if (c.get("message") instanceof ObjectNode m) {
-        changed |= message(m, "choices[" + i + "].message", rewriter);
-      }
-    }
-    return changed;
-  }
 
   /** Appends {@code text} to the first system (or developer) message, adding one at the front when there is none. */
   public static void appendToSystemPrompt(ObjectNode chatRequest, String text) {
@@ -92,24 +69,6 @@ public final class PayloadTexts {
     return sb.toString();
   }
 
-  private static boolean responsesResponse(ObjectNode root, TextRewriter r) {
-    boolean changed = false;
-    if (root.get("output") instanceof ArrayNode items) {
-      for (int i = 0; i < items.size(); i++) {
-        if (items.get(i) instanceof ObjectNode item) {
-          String path = "output[" + i + "].";
-          boolean[] c = {false};
-          ResponsesItems.output(item, (holder, name, rel, role) -> c[0] |= field(holder, name, role, path + rel, r));
-          changed |= c[0];
-        }
-      }
-    }
-    if (changed && root.path("output_text").isTextual()) {
-      root.put("output_text", outputText(root));
-    }
-    return changed;
-  }
-
   /** The SDKs' convenience {@code output_text}: every {@code output_text} part of every message, in order. */
   static String outputText(ObjectNode response) {
     StringBuilder sb = new StringBuilder();
@@ -123,48 +82,5 @@ public final class PayloadTexts {
       }
     }
     return sb.toString();
-  }
-
-  private static boolean message(ObjectNode m, String path, TextRewriter r) {
-    String role = m.path("role").asText("");
-    boolean changed = false;
-    JsonNode content = m.get("content");
-    if (content != null && content.isTextual()) {
-      changed |= field(m, "content", role, path + ".content", r);
-    } else if (content instanceof ArrayNode parts) {
-      for (int p = 0; p < parts.size(); p++) {
-        if (parts.get(p) instanceof ObjectNode part && part.path("text").isTextual()) {
-          changed |= field(part, "text", role, path + ".content[" + p + "].text", r);
-        }
-      }
-    }
-    if (m.get("tool_calls") instanceof ArrayNode calls) {
-      for (int t = 0; t < calls.size(); t++) {
-        if (calls.get(t).get("function") instanceof ObjectNode fn) {
-          changed |= field(fn, "arguments", role, path + ".tool_calls[" + t + "].function.arguments", r);
-        }
-      }
-    }
-    if (m.get("function_call") instanceof ObjectNode fn) {
-      changed |= field(fn, "arguments", role, path + ".function_call.arguments", r);
-    }
-    return changed;
-  }
-
-  private static boolean field(ObjectNode o, String name, String role, String path, TextRewriter r) {
-    JsonNode v = o.get(name);
-    if (v == null || !v.isTextual()) {
-      return false;
-    }
-    String before = v.asText();
-    String after = r.rewrite(before, role, path);
-    if (after == null) {
-      throw new IllegalStateException("rewriter returned null for " + path);
-    }
-    if (!before.equals(after)) {
-      o.put(name, after);
-      return true;
-    }
-    return false;
   }
 }
