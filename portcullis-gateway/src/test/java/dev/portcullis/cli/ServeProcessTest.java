@@ -65,7 +65,7 @@ class ServeProcessTest {
       URI metrics = URI.create("http://127.0.0.1:" + ports[1] + "/metrics");
       HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[0]
           + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(
-          "{\"model\":\"sim-small\",\"messages\":[]}")).build(), HttpResponse.BodyHandlers.ofString());
+          "{\"model\":\"sim-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(chat.statusCode()).isEqualTo(200);
 
       // Under nohup SIGHUP is ignored from the start, and the JVM (rightly) installs no handler for it, so the

@@ -69,7 +69,7 @@ class UpstreamProtectionTest {
     for (int i = 0; i < n; i++) {
       all.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.gateway().port()
           + "/v1/chat/completions")).header("content-type", "application/json").POST(
-          HttpRequest.BodyPublishers.ofString("{\"model\":\"sim-small\",\"messages\":[]}")).build(),
+          HttpRequest.BodyPublishers.ofString("{\"model\":\"sim-small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
           HttpResponse.BodyHandlers.ofString()));
     }
     return all.stream().map(CompletableFuture::join).toList();
