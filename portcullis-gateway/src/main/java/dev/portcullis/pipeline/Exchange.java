@@ -98,7 +98,7 @@ public final class Exchange {
     return query;
   }
 
-  /** The request body exactly as received, or null for routes without one. */
+  /** The request body exactly as received (what identify stages hash), or null for routes without one. */
   public Buffer rawBody() {
     return rawBody;
   }
@@ -154,7 +154,10 @@ public final class Exchange {
     this.body = body;
   }
 
-  /** Stages that change {@link #body()} call this, so the changed body is serialised and sent upstream. */
+  /**
+   * Stages that change {@link #body()} say so here (it shows in {@link #bodyModified()}); whatever they say, the
+   * body sent upstream is always {@link #body()} re-serialised (ADR 0010).
+   */
   public void markBodyModified() {
     this.bodyModified = true;
   }
