@@ -97,7 +97,6 @@ public final class InputGuardStage implements Stage {
     }
     String failed = inspection.failed;
     TreeSet<String> blocked = inspection.blocked;
-    boolean changed = outcome.changed();
     if (failed != null) {
       exchange.errorDetail("guard_failed");
       return Decision.reject(503, new ApiError("The request could not be inspected; retry later.", "server_error",
@@ -122,14 +121,10 @@ public final class InputGuardStage implements Stage {
           systemPrompt.isBlank() ? null : new SystemPromptLeakDetector(systemPrompt, 6, 0.5),
           built.profile().canary() == CanaryMode.BLOCK, built.profile().canaryShadow(),
           built.profile().canaryFailure(), runtime.listener()));
-      changed = true;
     }
     boolean outputWatched = built.output() != null || exchange.get(CANARY) != null || scope.vault().size() > 0;
-    if (outputWatched && withoutLogprobs(body, api)) {
-      changed = true;
-    }
-    if (changed) {
-      exchange.markBodyModified();
+    if (outputWatched) {
+      withoutLogprobs(body, api);
     }
     return Decision.CONTINUE_NOW;
   }

@@ -155,7 +155,6 @@ public final class LimitStage implements Stage {
     if (plan != null && perChoice < 0 && inject != null) {
       // a request that names no maximum gets the plan's
       body.put(inject, plan.maxOutputTokens());
-      exchange.markBodyModified();
     }
     // the reservation covers every choice the upstream generates (embeddings generate none)
     long output = OUTPUT_FIELDS.get(exchange.route()).isEmpty() ? 0
@@ -233,7 +232,6 @@ public final class LimitStage implements Stage {
           exchange.put(CLIENT_WANTS_USAGE, exchange.body().path("stream_options").path("include_usage")
               .asBoolean(false));
           StreamUsage.askForUsage(exchange.body());
-          exchange.markBodyModified();
         }
         yield Decision.CONTINUE;
       }

@@ -47,7 +47,6 @@ public final class Exchange {
   private final long startNanos;
   private Buffer rawBody;
   private ObjectNode body;
-  private boolean bodyModified;
   private String errorDetail;
   private String model;
   private boolean stream;
@@ -150,20 +149,9 @@ public final class Exchange {
     return body;
   }
 
+  /** Stages may change the body in place: what goes upstream is always this body re-serialised (ADR 0010). */
   public void body(ObjectNode body) {
     this.body = body;
-  }
-
-  /**
-   * Stages that change {@link #body()} say so here (it shows in {@link #bodyModified()}); whatever they say, the
-   * body sent upstream is always {@link #body()} re-serialised (ADR 0010).
-   */
-  public void markBodyModified() {
-    this.bodyModified = true;
-  }
-
-  public boolean bodyModified() {
-    return bodyModified;
   }
 
   public String model() {
