@@ -145,6 +145,11 @@ public final class Scanner {
           kept.add(f);
           origins.add(Math.min(f.start(), ctx.origins.get(k)));
           lastEnd = f.end();
+        } else if (!kept.isEmpty() && f.start() < lastEnd && enabled[f.type().ordinal()]) {
+          // shadowed by the finding kept before it, which more text may undo (an e-mail whose domain goes on):
+          // a later scan must restart where the shadowed candidate began, or it can no longer find it
+          int last = kept.size() - 1;
+          origins.set(last, Math.min(origins.get(last), Math.min(f.start(), ctx.origins.get(k))));
         }
       }
     }
