@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 10 item 4: output guards and the canary read every string the client receives. For every free-text path of
- * the answers of the routes the gateway serves (derived from the OpenAI spec: {@code openapi/response-text-fields.json}),
- * the upstream answers with an AWS key and the request's canary planted there, whole and streamed (and, for streamed
- * text, split across two events), and neither may reach the client.
+ * the answers of the routes the gateway serves (derived from the OpenAI spec, in
+ * {@code openapi/response-text-fields.json}), the upstream answers with an AWS key and the request's canary planted
+ * there, whole and streamed (and, for streamed text, split across two events), and neither may reach the client.
  */
 class EveryOutputFieldGatewayTest {
 

@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Output guard for one request: the request's canary (raw, base64, hex, reversed) and verbatim fragments of its
- * system prompt. {@code block} ends the response; otherwise canaries are redacted and the leak is reported. In
- * shadow mode leaks are reported (events flagged shadow) and the response is left alone.
+ * Output guard for one request: the request's canary (in every form {@link CanaryDetector} knows) and verbatim
+ * fragments of its system prompt. {@code block} ends the response; otherwise canaries are redacted and the leak is
+ * reported. In shadow mode leaks are reported (events flagged shadow) and the response is left alone.
  */
 public final class CanaryGuard {
   private final String name;

@@ -4,8 +4,8 @@ import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * A per-request random marker placed in the system prompt. Its appearance in the output (raw, base64, hex or
- * reversed) shows that the model disclosed its instructions.
+ * A per-request random marker placed in the system prompt. Its appearance in the output (in any form
+ * {@link CanaryDetector} knows) shows that the model disclosed its instructions.
  */
 public record Canary(String token) {
   private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();

@@ -16,10 +16,11 @@ import java.util.Objects;
  *   <li>On the {@link CanaryView} of the text (NFKC-like folding, confusables, zero-width and format characters,
  *       accents and case removed, and every separator dropped): any {@value #WINDOW} consecutive characters of the
  *       canary, of the canary reversed, in ROT13, or reversed in ROT13 (each as written, in lower case and in
- *       capitals), and any {@value #HEX_WINDOW} of its hex form. So a canary spelled with spaces, dashes, one character per line, zero-width characters between its
- *       letters, in fullwidth letters or look-alike letters, or cut in halves, is found; its span in the text runs
- *       from its first to its last character. A match spans at most {@value #SPREAD} text characters per canary
- *       character (no more than 31 separators between two of its characters).
+ *       capitals), and any {@value #HEX_WINDOW} of its hex form. So a canary spelled with spaces, dashes, one
+ *       character per line, zero-width characters between its letters, in fullwidth letters or look-alike letters,
+ *       or cut in halves, is found; its span in the text runs from its first to its last character. A match spans
+ *       at most {@value #SPREAD} text characters per canary character (no more than 31 separators between two of
+ *       its characters).
  *   <li>On the text as it is: base64 (at each of the three byte alignments, so a canary inside a longer encoded text
  *       is found), case-sensitive.
  * </ul>

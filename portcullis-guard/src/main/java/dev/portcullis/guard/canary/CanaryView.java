@@ -14,8 +14,9 @@ import com.ibm.icu.text.SpoofChecker;
  * {@link #BREAK} for a letter or digit outside them, or nothing: separators (spaces, line breaks, punctuation,
  * symbols) and ignorable characters have no view. The skeleton comes before case folding (capital look-alikes
  * such as Cyrillic 'Т' are folded), so a letter and its capital can differ ('m' reads "rn", 'M' reads "m"): callers
- * match the lower- and upper-case forms of what they look for. The table of the basic and supplementary multilingual planes is
- * built once (about 130,000 look-ups, at class initialisation); other planes are mapped on the fly. Thread-safe.
+ * match the lower- and upper-case forms of what they look for. The table of the basic and supplementary multilingual
+ * planes is built once (about 130,000 look-ups, at class initialisation); other planes are mapped on the fly.
+ * Thread-safe.
  */
 final class CanaryView {
   /** Stands for a letter or digit that no canary contains: no match continues across it. */

@@ -8,8 +8,8 @@ import java.util.function.LongConsumer;
 /**
  * Verbatim system-prompt disclosure: the share of the system prompt's word n-grams that appear in the output. Words
  * are read on the canary's {@link CanaryView} (case, accents, fullwidth and look-alike letters folded; zero-width and
- * format characters inside a word ignored), and punctuation and spaces separate them. At most {@value #MAX_SHINGLES} n-grams of the system prompt are kept.
- * Immutable; {@link #monitor()} gives a per-stream accumulator.
+ * format characters inside a word ignored), and punctuation and spaces separate them. At most {@value #MAX_SHINGLES}
+ * n-grams of the system prompt are kept. Immutable; {@link #monitor()} gives a per-stream accumulator.
  */
 public final class SystemPromptLeakDetector {
   public static final int MAX_SHINGLES = 20_000;

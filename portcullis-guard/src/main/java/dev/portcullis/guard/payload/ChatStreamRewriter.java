@@ -79,11 +79,13 @@ public final class ChatStreamRewriter {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equals("choices") && e.getValue() instanceof ArrayNode choices) {
         KnownFields.Node known = root.child("choices").items();
-        for (JsonNode cn : choices) {
-          if (cn instanceof ObjectNode c) {
+        for (int i = 0; i < choices.size(); i++) {
+          if (choices.get(i) instanceof ObjectNode c) {
             choice(c, known);
+          } else if (choices.get(i).isTextual()) {
+            choices.set(i, TextNode.valueOf(whole.apply(choices.get(i).asText())));
           } else {
-            OutputTexts.value(cn, null, null, perEvent, Set.of());
+            OutputTexts.value(choices.get(i), null, null, perEvent, Set.of());
           }
         }
       } else {

@@ -150,7 +150,8 @@ public final class ResponsesStreamRewriter {
             + event.path("summary_index").asInt(0) + "].");
         case "response.output_item.added" -> {
           if (event.get("item") instanceof ObjectNode item) {
-            ResponsesItems.output(item, (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
+            ResponsesItems.output(item,
+                (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
           }
         }
         case "response.output_item.done" -> {
@@ -296,7 +297,8 @@ public final class ResponsesStreamRewriter {
         if (last) {
           items(item, i);
         } else {
-          ResponsesItems.output(item, (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
+          ResponsesItems.output(item,
+              (holder, name, rel, role) -> set(holder, name, whole(holder.get(name).asText())));
         }
       }
     }
