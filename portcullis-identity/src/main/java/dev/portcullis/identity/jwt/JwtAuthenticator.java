@@ -14,6 +14,8 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyOperation;
+import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWT;
@@ -247,7 +249,11 @@ public final class JwtAuthenticator {
 
   /** The key's type (and curve) decides which algorithms it may verify; its own {@code alg}, if set, must match. */
   static boolean fits(JWK key, JWSAlgorithm alg) {
-    if (VerificationKeys.refusal(key) != null) {
+    // key sizes and curves were checked when the key set was loaded (VerificationKeys); these checks are cheap
+    if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
+      return false;
+    }
+    if (key.getKeyOperations() != null && !key.getKeyOperations().contains(KeyOperation.VERIFY)) {
       return false;
     }
     if (key.getAlgorithm() != null && !key.getAlgorithm().equals(alg)) {
