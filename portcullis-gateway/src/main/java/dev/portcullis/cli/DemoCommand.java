@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
     description = "Run the gateway in front of a built-in simulated LLM upstream.")
 final class DemoCommand implements Callable<Integer> {
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
 
@@ -108,7 +110,13 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void deleteQuietly(Path dir) {
     try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+          // a temp file; the OS cleans it eventually
+        }
+      });
     } catch (java.io.IOException e) {
       // a temp directory; the OS cleans it eventually
     }
@@ -116,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private String config(String upstreamUrl, Path dir) {
     byte[] pepper = new byte[32];
-    new SecureRandom().nextBytes(pepper);
+    RANDOM.nextBytes(pepper);
     return """
         server:
           listeners:

@@ -27,6 +27,8 @@ public final class LiveConfig {
   private final Integer portOverride;
   private final Integer adminPortOverride;
   private final AtomicReference<GatewayConfig> current;
+  /** Serialises reloads; private, so no caller can hold it. */
+  private final Object lock = new Object();
 
   private LiveConfig(Path file, List<ConfigSection<?>> sections, Integer portOverride, Integer adminPortOverride,
       GatewayConfig initial) {
@@ -63,34 +65,36 @@ public final class LiveConfig {
   }
 
   /** Re-reads the file. Thread-safe; concurrent reloads run one after the other. */
-  public synchronized ReloadResult reload() {
-    if (file == null) {
-      return new ReloadResult.Unchanged();
-    }
-    GatewayConfig next;
-    try {
-      next = ConfigLoader.load(file, sections).withPorts(portOverride, adminPortOverride);
-    } catch (ConfigException e) {
-      return new ReloadResult.Rejected(e.problems());
-    }
-    GatewayConfig previous = current.get();
-    if (next.equals(previous)) {
-      return new ReloadResult.Unchanged();
-    }
-    List<String> restart = new java.util.ArrayList<>();
-    if (!next.server().equals(previous.server())) {
-      restart.add("server");
-    }
-    if (!next.admin().equals(previous.admin())) {
-      restart.add("admin");
-    }
-    for (ConfigSection<?> section : sections) {
-      if (!section.reloadable()
-          && !java.util.Objects.equals(next.features().get(section.key()), previous.features().get(section.key()))) {
-        restart.add(section.key());
+  public ReloadResult reload() {
+    synchronized (lock) {
+      if (file == null) {
+        return new ReloadResult.Unchanged();
       }
+      GatewayConfig next;
+      try {
+        next = ConfigLoader.load(file, sections).withPorts(portOverride, adminPortOverride);
+      } catch (ConfigException e) {
+        return new ReloadResult.Rejected(e.problems());
+      }
+      GatewayConfig previous = current.get();
+      if (next.equals(previous)) {
+        return new ReloadResult.Unchanged();
+      }
+      List<String> restart = new java.util.ArrayList<>();
+      if (!next.server().equals(previous.server())) {
+        restart.add("server");
+      }
+      if (!next.admin().equals(previous.admin())) {
+        restart.add("admin");
+      }
+      for (ConfigSection<?> section : sections) {
+        if (!section.reloadable()
+            && !java.util.Objects.equals(next.features().get(section.key()), previous.features().get(section.key()))) {
+          restart.add(section.key());
+        }
+      }
+      current.set(next);
+      return new ReloadResult.Applied(next, List.copyOf(restart));
     }
-    current.set(next);
-    return new ReloadResult.Applied(next, List.copyOf(restart));
   }
 }

@@ -53,6 +53,7 @@ public final class SimulatedUpstream implements AutoCloseable {
   private final HttpServer server;
   private final AtomicLong ids = new AtomicLong();
   private final Deque<ReceivedRequest> received = new ArrayDeque<>();
+  private final Object lock = new Object();
 
   private SimulatedUpstream(Vertx vertx, SimulatorOptions options) {
     this.vertx = vertx;
@@ -78,13 +79,17 @@ public final class SimulatedUpstream implements AutoCloseable {
   }
 
   /** The most recent requests, oldest first (at most 64). */
-  public synchronized List<ReceivedRequest> received() {
-    return List.copyOf(received);
+  public List<ReceivedRequest> received() {
+    synchronized (lock) {
+      return List.copyOf(received);
+    }
   }
 
   /** The most recent request, or null. */
-  public synchronized ReceivedRequest lastRequest() {
-    return received.peekLast();
+  public ReceivedRequest lastRequest() {
+    synchronized (lock) {
+      return received.peekLast();
+    }
   }
 
   @Override
@@ -107,14 +112,16 @@ public final class SimulatedUpstream implements AutoCloseable {
     });
   }
 
-  private synchronized void record(HttpServerRequest req, Buffer body) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-        .add(e.getValue()));
-    if (received.size() == RECORDED) {
-      received.removeFirst();
+  private void record(HttpServerRequest req, Buffer body) {
+    synchronized (lock) {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(e.getValue()));
+      if (received.size() == RECORDED) {
+        received.removeFirst();
+      }
+      received.addLast(new ReceivedRequest(req.method().name(), req.path(), headers, body.toString()));
     }
-    received.addLast(new ReceivedRequest(req.method().name(), req.path(), headers, body.toString()));
   }
 
   private void route(HttpServerRequest req, Buffer body) {

@@ -28,11 +28,11 @@ final class Folding {
 
   static {
     List<String> lines = new ArrayList<>();
-    try (InputStream in = Folding.class.getResourceAsStream("folding.txt")) {
-      if (in == null) {
-        throw new IllegalStateException("folding.txt missing from the classpath");
-      }
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    InputStream in = Folding.class.getResourceAsStream("folding.txt");
+    if (in == null) {
+      throw new IllegalStateException("folding.txt missing from the classpath");
+    }
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.startsWith("#") && !line.isEmpty()) {
           lines.add(line);

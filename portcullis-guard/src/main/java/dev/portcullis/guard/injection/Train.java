@@ -38,7 +38,10 @@ public final class Train {
     }
     LogisticModel model = train(train);
     Path out = Path.of(args[1]);
-    Files.createDirectories(out.toAbsolutePath().getParent());
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
     try (OutputStream o = Files.newOutputStream(out)) {
       model.write(o);
     }

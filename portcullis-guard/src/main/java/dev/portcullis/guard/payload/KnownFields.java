@@ -119,11 +119,11 @@ final class KnownFields {
     for (Api api : Api.values()) {
       roots.put(api, new Node());
     }
-    try (InputStream in = KnownFields.class.getResourceAsStream("response-fields.txt")) {
-      if (in == null) {
-        throw new IllegalStateException("response-fields.txt is missing from the classpath");
-      }
-      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    InputStream in = KnownFields.class.getResourceAsStream("response-fields.txt");
+    if (in == null) {
+      throw new IllegalStateException("response-fields.txt is missing from the classpath");
+    }
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         if (line.isBlank() || line.startsWith("#")) {
           continue;

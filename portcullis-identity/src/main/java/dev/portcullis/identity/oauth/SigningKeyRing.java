@@ -53,6 +53,8 @@ public final class SigningKeyRing implements KeySource {
   private final IdentityStore store;
   private final SecretKeySpec sealingKey;
   private volatile Snapshot snapshot;
+  /** Serialises rotations, refreshes and expiries; private, so no caller can hold it. */
+  private final Object lock = new Object();
 
   private SigningKeyRing(Clock clock, Duration retention, IdentityStore store, SecretKeySpec sealingKey) {
     if (retention.isNegative() || retention.isZero()) {
@@ -95,58 +97,64 @@ public final class SigningKeyRing implements KeySource {
   }
 
   /** Makes a new active key; the previous ones are retired and stay published for the retention time. */
-  public synchronized void rotate() {
-    Instant now = clock.instant();
-    ECKey fresh = generate();
-    if (store == null) {
-      List<Held> next = new ArrayList<>();
-      next.add(new Held(fresh, now, null));
-      for (Held h : snapshot.held()) {
-        Held retired = h.retiredAt() == null ? new Held(h.key(), h.createdAt(), now) : h;
-        if (now.isBefore(retired.retiredAt().plus(retention)) && next.size() < MAX_KEYS) {
-          next.add(retired);
+  public void rotate() {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      ECKey fresh = generate();
+      if (store == null) {
+        List<Held> next = new ArrayList<>();
+        next.add(new Held(fresh, now, null));
+        for (Held h : snapshot.held()) {
+          Held retired = h.retiredAt() == null ? new Held(h.key(), h.createdAt(), now) : h;
+          if (now.isBefore(retired.retiredAt().plus(retention)) && next.size() < MAX_KEYS) {
+            next.add(retired);
+          }
+        }
+        snapshot = snapshotOf(next);
+        return;
+      }
+      store.createSigningKey(new SigningKeyRecord(fresh.getKeyID(), seal(fresh), now, null));
+      for (SigningKeyRecord r : store.listSigningKeys()) {
+        if (r.retiredAt() == null && !r.kid().equals(fresh.getKeyID())) {
+          store.retireSigningKey(r.kid(), now);
         }
       }
-      snapshot = snapshotOf(next);
-      return;
+      refresh();
     }
-    store.createSigningKey(new SigningKeyRecord(fresh.getKeyID(), seal(fresh), now, null));
-    for (SigningKeyRecord r : store.listSigningKeys()) {
-      if (r.retiredAt() == null && !r.kid().equals(fresh.getKeyID())) {
-        store.retireSigningKey(r.kid(), now);
-      }
-    }
-    refresh();
   }
 
   /** Reloads the keys from the store (another instance may have rotated); no-op in memory. */
-  public synchronized void refresh() {
-    if (store == null) {
-      return;
-    }
-    Instant now = clock.instant();
-    List<Held> held = new ArrayList<>();
-    for (SigningKeyRecord r : store.listSigningKeys()) {
-      if (r.retiredAt() != null && !now.isBefore(r.retiredAt().plus(retention))) {
-        continue;
+  public void refresh() {
+    synchronized (lock) {
+      if (store == null) {
+        return;
       }
-      held.add(new Held(unseal(r), r.createdAt(), r.retiredAt()));
+      Instant now = clock.instant();
+      List<Held> held = new ArrayList<>();
+      for (SigningKeyRecord r : store.listSigningKeys()) {
+        if (r.retiredAt() != null && !now.isBefore(r.retiredAt().plus(retention))) {
+          continue;
+        }
+        held.add(new Held(unseal(r), r.createdAt(), r.retiredAt()));
+      }
+      snapshot = snapshotOf(held);
     }
-    snapshot = snapshotOf(held);
   }
 
   /** Drops retired keys whose retention has passed; call periodically. */
-  public synchronized void expireRetired() {
-    Instant now = clock.instant();
-    if (store != null) {
-      store.deleteSigningKeysRetiredBefore(now.minus(retention));
-      refresh();
-      return;
+  public void expireRetired() {
+    synchronized (lock) {
+      Instant now = clock.instant();
+      if (store != null) {
+        store.deleteSigningKeysRetiredBefore(now.minus(retention));
+        refresh();
+        return;
+      }
+      List<Held> next = snapshot.held().stream()
+          .filter(h -> h.retiredAt() == null || now.isBefore(h.retiredAt().plus(retention)))
+          .toList();
+      snapshot = snapshotOf(next);
     }
-    List<Held> next = snapshot.held().stream()
-        .filter(h -> h.retiredAt() == null || now.isBefore(h.retiredAt().plus(retention)))
-        .toList();
-    snapshot = snapshotOf(next);
   }
 
   /** The public JWKS document served at {@code /.well-known/jwks.json}. */

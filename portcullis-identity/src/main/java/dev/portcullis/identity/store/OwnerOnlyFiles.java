@@ -27,14 +27,15 @@ final class OwnerOnlyFiles {
 
   /** Creates missing parent directories (0700) and the empty database file (0600), or restricts an existing one. */
   static void prepare(Path database) throws IOException {
+    Path parent = database.getParent();
     if (!posix(database)) {
-      if (database.getParent() != null) {
-        Files.createDirectories(database.getParent());
+      if (parent != null) {
+        Files.createDirectories(parent);
       }
       return;
     }
-    if (database.getParent() != null && !Files.isDirectory(database.getParent())) {
-      Files.createDirectories(database.getParent(), PosixFilePermissions.asFileAttribute(DIRECTORY));
+    if (parent != null && !Files.isDirectory(parent)) {
+      Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(DIRECTORY));
     }
     try {
       // an empty file is a new database to SQLite; created here, it never exists with looser permissions

@@ -36,8 +36,9 @@ public final class UsageLedgers {
         Objects.requireNonNull(file, "file");
         Path absolute = file.toAbsolutePath();
         try {
-            if (absolute.getParent() != null) {
-                Files.createDirectories(absolute.getParent());
+            Path parent = absolute.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the directory for the usage ledger " + absolute, e);
