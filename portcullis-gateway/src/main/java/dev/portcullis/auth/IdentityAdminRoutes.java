@@ -440,7 +440,12 @@ public final class IdentityAdminRoutes implements AdminRoutes {
 
   private JsonNode rotate(String tenant, String keyId, RoutingContext ctx) {
     AdminBody body = AdminBody.parse(ctx, "grace_seconds");
-    ownedKey(tenant, keyId);
+    ApiKeyRecord old = ownedKey(tenant, keyId);
+    // the new key keeps the old one's plan and scopes: the caller must be able to grant them, or rotating an
+    // admin's key would hand a tenant-admin a secret with rights it could not give
+    AdminCaller caller = AdminAccess.callerOf(ctx);
+    mayGrantPlan(caller, requireTenant(tenant), old.plan());
+    mayGrantScopes(caller, old.scopes());
     Long grace = body.wholeNumber("grace_seconds");
     if (grace != null && (grace < 0 || grace > ApiKeyService.MAX_GRACE.toSeconds())) {
       throw new Invalid("grace_seconds must be 0.." + ApiKeyService.MAX_GRACE.toSeconds());

@@ -9,7 +9,8 @@ import dev.portcullis.identity.Principal;
  *   <li>an API key, whether it is the bearer or signs the request (HMAC): its id;</li>
  *   <li>a token from the built-in OAuth issuer: its client ({@code client:ID}), so that fetching new tokens does
  *       not reset a client's limits;</li>
- *   <li>an external JWT: its issuer and subject ({@code jwt:SUBJECT@ISSUER});</li>
+ *   <li>an external JWT: its issuer and subject ({@code jwt:LENGTH:SUBJECT@ISSUER}, the subject's length first so
+ *       that no subject can pose as another issuer's);</li>
  *   <li>a client certificate: its thumbprint ({@code cert:…}).</li>
  * </ul>
  * Values that are not plain reach the limit store as digests (see the limit store's {@code Keys}).
@@ -37,7 +38,7 @@ public final class LimitKeys {
         String issuer = principal.attributes().getOrDefault("issuer", "");
         String client = principal.attributes().get("client_id");
         yield client != null && issuer.equals(ownIssuer) ? OAUTH_CLIENT + client
-            : "jwt:" + principal.subject() + "@" + issuer;
+            : "jwt:" + principal.subject().length() + ":" + principal.subject() + "@" + issuer;
       }
     };
   }

@@ -124,8 +124,10 @@ public final class LimitStage implements Stage {
     // the plan's checks first: they are cheap, and a refused request costs no token counting
     LimitRequest unsized = request(exchange, principal, planName, 0, 0);
     if (plan != null && !plan.allowsModel(exchange.model())) {
-      return withStatus(exchange, unsized, new Decision.Reject(403, new ApiError("The model '" + exchange.model()
-          + "' is not available on your plan.", "invalid_request_error", "model", "model_not_allowed")));
+      // the same answer as for a model that does not exist: a caller learns no model names beyond its plan's
+      exchange.errorDetail("model_not_allowed");
+      return withStatus(exchange, unsized, new Decision.Reject(404, ApiError.invalidRequest("The model '"
+          + exchange.model() + "' does not exist or you do not have access to it.", "model", "model_not_found")));
     }
     Choices choices = Choices.of(exchange.route(), body);
     if (choices.refusal() != null) {
@@ -281,8 +283,11 @@ public final class LimitStage implements Stage {
       case CHAT_COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.CHAT_COMPLETIONS, body).promptTokens();
       case COMPLETIONS -> estimator.estimate(TokenEstimator.Endpoint.COMPLETIONS, body).promptTokens();
       case EMBEDDINGS -> estimator.estimate(TokenEstimator.Endpoint.EMBEDDINGS, body).promptTokens();
-      case RESPONSES -> estimator.countText(body.path("model").asText(),
-          text(body.get("input")) + text(body.get("instructions")));
+      // everything the model reads: input, instructions, tool definitions, the output format, a stored prompt's
+      // variables
+      case RESPONSES -> estimator.countText(body.path("model").asText(), text(body.get("input"))
+          + text(body.get("instructions")) + text(body.get("tools")) + text(body.get("text"))
+          + text(body.get("prompt")));
       case MODELS -> 0;
     };
   }

@@ -287,6 +287,16 @@ class AdminWritesTest {
     call("POST", "/admin/v1/tenants/initech/keys", INITECH_ADMIN, "{\"principal\":\"app\"}", 201);
     call("POST", "/admin/v1/tenants/acme/keys", ROOT, "{\"principal\":\"app\",\"scopes\":[\"chat\",\"admin\"]}",
         201);
+    // rotating copies plan and scopes: a tenant-admin cannot rotate an admin's key into a secret of its own
+    String premium = JSON.readTree(admin("POST", "/admin/v1/tenants/acme/keys", ROOT,
+        "{\"principal\":\"app\",\"plan\":\"premium\"}").body()).path("id").asText();
+    assertThat(call("POST", "/admin/v1/tenants/acme/keys/" + premium + "/rotate", ACME_ADMIN, "{}", 403)
+        .path("reason").asText()).isEqualTo("plan_not_allowed");
+    String wide = JSON.readTree(admin("POST", "/admin/v1/tenants/acme/keys", ROOT,
+        "{\"principal\":\"app\",\"scopes\":[\"chat\",\"admin\"]}").body()).path("id").asText();
+    assertThat(call("POST", "/admin/v1/tenants/acme/keys/" + wide + "/rotate", ACME_ADMIN, "{}", 403)
+        .path("reason").asText()).isEqualTo("scope_not_held");
+    call("POST", "/admin/v1/tenants/acme/keys/" + premium + "/rotate", ROOT, "{}", 201);
   }
 
   @Test

@@ -181,8 +181,14 @@ class LimitsGatewayTest {
   void planDecidesModelsAndLargestOutput() throws Exception {
     String key = key("app3");
     HttpResponse<String> model = chat(key, body("sim-large", false, ""));
-    assertThat(model.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(model.body()).path("error").path("code").asText()).isEqualTo("model_not_allowed");
+    // a model outside the plan is answered like one that does not exist: no model names leak
+    assertThat(model.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(model.body()).path("error").path("code").asText()).isEqualTo("model_not_found");
+    HttpResponse<String> unknown = chat(key, body("no-such-model", false, ""));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(unknown.body()).path("error").path("message").asText())
+        .isEqualTo(JSON.readTree(model.body()).path("error").path("message").asText().replace("sim-large",
+            "no-such-model"));
     HttpResponse<String> big = chat(key, body("sim-small", false, ",\"max_tokens\":5000"));
     assertThat(big.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(big.body()).path("error").path("param").asText()).isEqualTo("max_tokens");
