@@ -185,7 +185,13 @@ class RequestFieldsGatewayTest {
             + "\"description\":\"" + ATTACK + "\",\"schema\":{\"type\":\"object\"}}}}"),
         "Responses tool", List.of("/v1/responses", "{\"model\":\"sim-small\",\"input\":\"What is the weather?\","
             + "\"tools\":[{\"type\":\"function\",\"name\":\"lookup\",\"description\":\"" + ATTACK
-            + "\",\"parameters\":{}}]}"));
+            + "\",\"parameters\":{}}]}"),
+        // text dressed as a binary payload is still text: a data: URL whose payload is not base64, a binary key
+        "fake data URL", List.of("/v1/chat/completions", "{\"model\":\"sim-small\",\"messages\":[" + user
+            + "],\"tools\":[" + tool.formatted("Looks things up", "data:text/plain;base64, " + ATTACK) + "]}"),
+        "fake binary field", List.of("/v1/chat/completions", "{\"model\":\"sim-small\",\"messages\":[" + user
+            + "],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"parameters\":"
+            + "{\"type\":\"object\",\"file_data\":\"" + ATTACK + "\"}}}]}"));
     for (var attack : attacks.entrySet()) {
       HttpResponse<String> res = send(injection, attack.getValue().getFirst(), attack.getValue().get(1));
       assertThat(res.statusCode()).as(attack.getKey()).isEqualTo(400);

@@ -194,7 +194,7 @@ public final class RequestTexts {
         }
       } else if (value.isTextual()) {
         String s = value.textValue();
-        boolean binary = key != null && BINARY_KEYS.contains(key) || s.startsWith("data:") && s.contains(";base64,");
+        boolean binary = key != null && BINARY_KEYS.contains(key) && base64(s, 0) || dataUrl(s);
         if (binary || key != null && ENUM_KEYS.contains(key) && enumLike(s)) {
           return null;
         }
@@ -293,7 +293,8 @@ public final class RequestTexts {
 
     /** Inspects one string; returns its replacement node when it changed, else null. */
     JsonNode string(String s, Use use) {
-      if (use == Use.MODEL || use == Use.BINARY || use == Use.URL && s.startsWith("data:")) {
+      // binary payloads are skipped only when they are what they claim: text dressed as base64 is inspected
+      if (use == Use.MODEL || use == Use.BINARY && (base64(s, 0) || dataUrl(s)) || use == Use.URL && dataUrl(s)) {
         return null;
       }
       String after = inspectText(s, use);
@@ -351,6 +352,44 @@ public final class RequestTexts {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (!(c >= 'a' && c <= 'z' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True for {@code data:MEDIA;base64,PAYLOAD} whose payload is well-formed base64. */
+  static boolean dataUrl(String s) {
+    if (!s.startsWith("data:")) {
+      return false;
+    }
+    int comma = s.indexOf(";base64,");
+    if (comma < 0) {
+      return false;
+    }
+    for (int i = 5; i < comma; i++) {
+      char c = s.charAt(i);
+      if (c <= ' ' || c == ',' || c > '~') {
+        return false;
+      }
+    }
+    return base64(s, comma + 8);
+  }
+
+  /** True when {@code s} from {@code from} on is standard or URL-safe base64 with optional padding, length 4n. */
+  static boolean base64(String s, int from) {
+    int n = s.length() - from;
+    if (n == 0 || n % 4 != 0) {
+      return false;
+    }
+    int pad = 0;
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean alphabet = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+          || c == '-' || c == '_';
+      if (c == '=' && i >= s.length() - 2) {
+        pad++;
+      } else if (!alphabet || pad > 0) {
         return false;
       }
     }
