@@ -63,7 +63,8 @@ class PlanReloadTest {
       assertThat(chat(portcullis, "sim-small", 5).statusCode()).isEqualTo(200);
       assertThat(chat(portcullis, "sim-small", 5).statusCode()).isEqualTo(200);
       assertThat(chat(portcullis, "sim-small", 5).statusCode()).isEqualTo(429);
-      assertThat(chat(portcullis, "sim-large", 5).statusCode()).isEqualTo(403);
+      // a model outside the plan answers like an unknown one
+      assertThat(chat(portcullis, "sim-large", 5).statusCode()).isEqualTo(404);
       assertThat(chat(portcullis, "sim-small", 500).statusCode()).isEqualTo(400);
 
       Files.writeString(file, CONFIG.formatted(upstream.baseUrl(), "sim-small, sim-large", 1000, 10));
