@@ -98,7 +98,8 @@ public final class Portcullis {
     LimitsSettings limitSettings = live.current().feature(LimitsSection.INSTANCE, LimitsSettings.class);
     UsageLedger ledger = null;
     LimitStore store = null;
-    HeavyWork heavy = null;
+    // one thread per two cores counts and scans large prompts; 32 may wait before large requests get 503
+    HeavyWork heavy = new HeavyWork(vertx, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 32);
     if (limitSettings != null) {
       LimitsConfig limits = limitSettings.config();
       LimitsSection.warnings(live.current()).forEach(w -> LOG.warn("{}", w));
@@ -134,8 +135,6 @@ public final class Portcullis {
           .register(metrics.registry());
       String ownIssuer = identity == null || identity.oauth() == null ? null
           : identity.oauth().asTrustedIssuer().issuer();
-      // one thread per two cores counts large prompts; 32 may wait before large requests get 503
-      heavy = new HeavyWork(vertx, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 32);
       builder.stage(new LimitStage(engine, estimator, new LimitKeys(ownIssuer), heavy,
           () -> LimitsSection.config(live.current())));
       builder.adminRoutes(new LimitsAdminRoutes(vertx, engine, ledger, identity, clock));
@@ -149,7 +148,7 @@ public final class Portcullis {
     });
     // inspect input runs after limits, so that refused requests cost no scanning; present whether or not the
     // section is (a reload may add it)
-    InputGuardStage guards = new InputGuardStage(metrics.registry(), clock);
+    InputGuardStage guards = new InputGuardStage(metrics.registry(), clock, heavy);
     GuardSettings guardSettings = live.current().feature(GuardsSection.INSTANCE, GuardSettings.class);
     if (guardSettings != null) {
       guards.prepare(guardSettings);

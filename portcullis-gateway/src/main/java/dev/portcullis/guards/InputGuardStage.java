@@ -19,11 +19,14 @@ import dev.portcullis.identity.Principal;
 import dev.portcullis.pipeline.ApiError;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
+import dev.portcullis.pipeline.HeavyWork;
 import dev.portcullis.pipeline.Stage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -45,12 +48,15 @@ public final class InputGuardStage implements Stage {
 
   private final GuardRuntime runtime;
   private final Clock clock;
+  private final HeavyWork heavy;
   private final SecureRandom random = new SecureRandom();
   private final byte[] processKey = new byte[32];
 
-  public InputGuardStage(MeterRegistry registry, Clock clock) {
+  /** Bodies over {@link HeavyWork#LARGE_BODY_BYTES} are inspected on {@code heavy}, off the event loop. */
+  public InputGuardStage(MeterRegistry registry, Clock clock, HeavyWork heavy) {
     this.runtime = new GuardRuntime(registry);
     this.clock = clock;
+    this.heavy = heavy;
     random.nextBytes(processKey);
   }
 
@@ -89,23 +95,41 @@ public final class InputGuardStage implements Stage {
         exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
     ObjectNode body = exchange.body();
     Inspection inspection = new Inspection(built, scope, ctx);
-    RequestTexts.Outcome outcome = RequestTexts.inspect(body, api, inspection);
+    Buffer raw = exchange.rawBody();
+    if (raw == null || raw.length() <= HeavyWork.LARGE_BODY_BYTES) {
+      return Future.succeededFuture(decide(exchange, api, built, scope, inspection,
+          RequestTexts.inspect(body, api, inspection)));
+    }
+    // a large body is scanned on the shared worker pool: one megabyte prompt must not hold up the event loop's other
+    // requests. The body is this exchange's alone until the stage completes.
+    Future<RequestTexts.Outcome> scanned = heavy.submit(() -> RequestTexts.inspect(body, api, inspection));
+    if (scanned == null) {
+      exchange.errorDetail("busy");
+      return Future.succeededFuture(new Decision.Reject(503, ApiError.server("The gateway is busy with other large "
+          + "requests; retry shortly.", "server_busy"), Map.of("Retry-After", "1")));
+    }
+    return scanned.map(outcome -> decide(exchange, api, built, scope, inspection, outcome));
+  }
+
+  private Decision decide(Exchange exchange, Api api, GuardRuntime.Built built, RequestScope scope,
+      Inspection inspection, RequestTexts.Outcome outcome) {
+    ObjectNode body = exchange.body();
     if (outcome.problem() != null) {
       exchange.errorDetail("guard_malformed_input");
-      return Decision.reject(400, ApiError.invalidRequest(outcome.problem().message(), outcome.problem().param(),
-          "invalid_input_item"));
+      return new Decision.Reject(400, ApiError.invalidRequest(outcome.problem().message(),
+          outcome.problem().param(), "invalid_input_item"));
     }
     String failed = inspection.failed;
     TreeSet<String> blocked = inspection.blocked;
     if (failed != null) {
       exchange.errorDetail("guard_failed");
-      return Decision.reject(503, new ApiError("The request could not be inspected; retry later.", "server_error",
+      return new Decision.Reject(503, new ApiError("The request could not be inspected; retry later.", "server_error",
           null, "guard_unavailable"));
     }
     if (!blocked.isEmpty()) {
       exchange.errorDetail("guard_blocked");
       boolean injection = blocked.contains("PROMPT_INJECTION");
-      return Decision.reject(400, new ApiError("The request was blocked by the gateway's content policy ("
+      return new Decision.Reject(400, new ApiError("The request was blocked by the gateway's content policy ("
           + String.join(", ", blocked) + ").", "invalid_request_error", null,
           injection ? "prompt_injection_detected" : "sensitive_data_blocked"));
     }
@@ -126,7 +150,7 @@ public final class InputGuardStage implements Stage {
     if (outputWatched) {
       withoutLogprobs(body, api);
     }
-    return Decision.CONTINUE_NOW;
+    return Decision.CONTINUE;
   }
 
   /** The guards of one request applied to each of its strings: PII/secret actions, and the injection score. */

@@ -55,8 +55,6 @@ public final class LimitStage implements Stage {
   static final Exchange.Key<long[]> STREAMED_OUTPUT = new Exchange.Key<>("streamed-output");
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Bodies above this size are counted off the event loop, after their request limits are charged. */
-  static final int LARGE_BODY_BYTES = 64 * 1024;
   /** The fields that bound a request's output per choice, per route. */
   private static final Map<Route, List<String>> OUTPUT_FIELDS = Map.of(
       Route.CHAT_COMPLETIONS, List.of("max_completion_tokens", "max_tokens"),
@@ -165,7 +163,7 @@ public final class LimitStage implements Stage {
         : LimitRequest.PLAN_DEFAULT;
     Instant admittedAt = engine.now();
     Buffer raw = exchange.rawBody();
-    if (raw == null || raw.length() <= LARGE_BODY_BYTES) {
+    if (raw == null || raw.length() <= HeavyWork.LARGE_BODY_BYTES) {
       LimitRequest asked = request(exchange, principal, planName, estimate(exchange.route(), body), output);
       return Stage.onContext(engine.acquire(asked)).map(d -> decide(exchange, asked, d, admittedAt));
     }

@@ -14,6 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HeavyWork {
 
+  /** Request bodies over this size are counted and scanned here rather than on an event loop. */
+  public static final int LARGE_BODY_BYTES = 64 * 1024;
+
   private final WorkerExecutor executor;
   private final AtomicInteger pending = new AtomicInteger();
   private final int maxPending;

@@ -38,13 +38,18 @@ class LargeRequestsTest {
   Portcullis portcullis;
 
   void start(String limits) throws Exception {
+    start(limits, "");
+  }
+
+  void start(String limits, String extra) throws Exception {
     upstreamVertx = Vertx.vertx();
     SimulatedUpstream upstream = SimulatedUpstream.start(upstreamVertx, SimulatorOptions.defaults()).await();
     String yaml = """
         server: {event-loops: 1, listeners: [{name: public, host: 127.0.0.1, port: 0}]}
         admin: {host: 127.0.0.1, port: 0}
-        routes: {embeddings: {max-body-bytes: 2097152}}
+        routes: {embeddings: {max-body-bytes: 2097152}, chat-completions: {max-body-bytes: 2097152}}
         upstreams: [{name: sim, base-url: "%s", models: [sim-small, sim-embed]}]
+        %s
         identity: {mode: none}
         limits:
           default-plan: open
@@ -52,7 +57,7 @@ class LargeRequestsTest {
             open:
               limits:
         %s
-        """.formatted(upstream.baseUrl(), limits.indent(8));
+        """.formatted(upstream.baseUrl(), extra, limits.indent(8));
     LiveConfig live = LiveConfig.fixed(ConfigLoader.parse(yaml, Map.<String, String>of()::get,
         Files.createTempDirectory("large"), Portcullis.SECTIONS));
     vertx = Gateway.createVertx(live.current());
@@ -81,6 +86,34 @@ class LargeRequestsTest {
     String heavy = "a".repeat(1_000_000);
     CompletableFuture<HttpResponse<String>> large = http.sendAsync(embeddings(heavy),
         HttpResponse.BodyHandlers.ofString());
+    long slowest = 0;
+    int light = 0;
+    while (!large.isDone() || light < 20) {
+      long t = System.nanoTime();
+      assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      slowest = Math.max(slowest, System.nanoTime() - t);
+      light++;
+    }
+    assertThat(large.join().statusCode()).as(large.join().body()).isEqualTo(200);
+    assertThat(Duration.ofNanos(slowest)).isLessThan(BOUND);
+  }
+
+  /** The same with the input guards on: the megabyte is scanned for PII, secrets and injection off the event loop. */
+  @Test
+  void aMegabytePromptUnderGuardsDoesNotDelayALightRequest() throws Exception {
+    start("- {name: tpm, per: [ip], unit: tokens, algorithm: token-bucket, limit: 10000000, period: 1m}",
+        "guards: {profiles: {strict: {input: {action: redact}, injection: {profile: balanced}}}}");
+    HttpRequest models = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portcullis.gateway().port()
+        + "/v1/models")).timeout(Duration.ofSeconds(30)).GET().build();
+    assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    // contact details make the PII scanner work hardest: every number is parsed and validated
+    String prose = "Call Dana at +1 415 555 0134 or dana.k@example.org about card 4111 1111 1111 1111. ";
+    String heavy = "a".repeat(200_000) + prose.repeat(1_500_000 / prose.length());
+    CompletableFuture<HttpResponse<String>> large = http.sendAsync(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + portcullis.gateway().port() + "/v1/chat/completions")).timeout(Duration.ofSeconds(60))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"sim-small\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + heavy + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
     long slowest = 0;
     int light = 0;
     while (!large.isDone() || light < 20) {
