@@ -145,7 +145,7 @@ public final class Gateway {
       Pipeline pipeline = new Pipeline(identify, stages, filters, (stage, cause) -> {
         m.stageFailed(stage);
         LOG.error("stage {} failed; request failed closed", stage, cause);
-      });
+      }, m.registry());
       ConcurrentHashMap<String, Integer> ports = new ConcurrentHashMap<>();
       GatewayConfig config = live.current();
       int instances = config.server().eventLoops() > 0 ? config.server().eventLoops()

@@ -135,6 +135,20 @@ class PipelineTest {
         .contains("portcullis_stage_failures_total{stage=\"completion-listener\"}");
   }
 
+  /** Issue 11 item 6: each stage's time is a metric, and its position shows the order. */
+  @Test
+  void eachStageIsTimedWithItsPosition() {
+    h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-async", "1");
+    String metrics = h.get(h.adminUri("/metrics")).body();
+    assertThat(metrics).contains("portcullis_stage_seconds_count{position=\"3\",stage=\"ThrowingStage\"}")
+        .contains("portcullis_stage_seconds_bucket{position=\"4\",stage=\"AsyncRewritingStage\",le=\"0.1\"}");
+    // the asynchronous stage decides on a timer: its time covers the wait, not only its call
+    double sum = metrics.lines().filter(l -> l.startsWith(
+            "portcullis_stage_seconds_sum{position=\"4\",stage=\"AsyncRewritingStage\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(sum).isGreaterThan(0.04);
+  }
+
   @Test
   void rejectionBecomesOpenAiErrorWithHeaders() throws Exception {
     HttpResponse<String> res = h.post("/v1/chat/completions", chat("sim-small", "x", false), "x-test-reject", "1");
