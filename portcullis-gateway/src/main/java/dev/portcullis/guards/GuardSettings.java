@@ -15,12 +15,13 @@ import java.util.Map;
  *                hashes
  */
 public record GuardSettings(String region, String hashKey, Map<String, Profile> profiles, String defaultProfile,
-    Map<String, String> planProfiles, Map<String, String> tenantRegions) {
+    Map<String, String> planProfiles, Map<String, String> tenantRegions, Map<String, String> tokenEncodings) {
 
   public GuardSettings {
     profiles = Map.copyOf(profiles);
     planProfiles = Map.copyOf(planProfiles);
     tenantRegions = Map.copyOf(tenantRegions);
+    tokenEncodings = Map.copyOf(tokenEncodings);
   }
 
   /** The phone region for a tenant's traffic: its own, else the default. */

@@ -1,6 +1,7 @@
 package dev.portcullis.guards;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.api.EncodingType;
 import dev.portcullis.config.ConfigNodes;
 import dev.portcullis.config.ConfigSection;
 import dev.portcullis.guard.FailurePolicy;
@@ -30,6 +31,7 @@ import java.util.Set;
  *   hash-key: ${env:GUARD_HASH_KEY}     # needed when a profile uses the hash action (16+ bytes)
  *   default-profile: standard
  *   plans: {free: strict}               # a plan's profile; others use the default
+ *   token-encodings: {my-gpt4o: o200k_base}  # how to read token-id prompts of models JTokkit does not name
  *   profiles:
  *     standard:
  *       input:                          # PII and secrets in requests
@@ -70,7 +72,7 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
       return null;
     }
     known(node, "guards", problems, "region", "tenant-regions", "hash-key", "default-profile", "plans",
-        "profiles");
+        "profiles", "token-encodings");
     String region = region(node.path("region").asText("US"), "guards.region", problems);
     Map<String, String> tenantRegions = new HashMap<>();
     JsonNode tenants = node.path("tenant-regions");
@@ -116,7 +118,20 @@ public final class GuardsSection implements ConfigSection<GuardSettings> {
     if (hashes && hashKey == null) {
       problems.add("guards.hash-key: required because a profile uses the hash action");
     }
-    return new GuardSettings(region, hashKey, profiles, defaultProfile, plans, tenantRegions);
+    Map<String, String> tokenEncodings = new HashMap<>();
+    JsonNode encodings = node.path("token-encodings");
+    if (!encodings.isMissingNode() && !encodings.isObject()) {
+      problems.add("guards.token-encodings: must map model names to encodings, e.g. {my-gpt4o: o200k_base}");
+    }
+    encodings.fields().forEachRemaining(e -> {
+      if (EncodingType.fromName(e.getValue().asText()).isEmpty()) {
+        problems.add("guards.token-encodings." + e.getKey() + ": unknown encoding '" + e.getValue().asText()
+            + "' (cl100k_base, o200k_base, p50k_base, p50k_edit or r50k_base)");
+      } else {
+        tokenEncodings.put(e.getKey(), e.getValue().asText());
+      }
+    });
+    return new GuardSettings(region, hashKey, profiles, defaultProfile, plans, tenantRegions, tokenEncodings);
   }
 
   /** A region of libphonenumber's metadata, upper case; the problem names {@code path}. */

@@ -1,6 +1,8 @@
 package dev.portcullis.guards;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.IntArrayList;
 import dev.portcullis.auth.IdentifyStage;
 import dev.portcullis.config.Route;
 import dev.portcullis.guard.CanaryGuard;
@@ -14,8 +16,10 @@ import dev.portcullis.guard.canary.SystemPromptLeakDetector;
 import dev.portcullis.guard.payload.Api;
 import dev.portcullis.guard.payload.PayloadTexts;
 import dev.portcullis.guard.payload.RequestTexts;
+import dev.portcullis.guard.payload.TokenCodec;
 import dev.portcullis.guards.GuardSettings.CanaryMode;
 import dev.portcullis.identity.Principal;
+import dev.portcullis.limit.tokens.TokenEstimator;
 import dev.portcullis.pipeline.ApiError;
 import dev.portcullis.pipeline.Decision;
 import dev.portcullis.pipeline.Exchange;
@@ -28,6 +32,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Inspect input: every string of the request ({@link RequestTexts}: messages of every role and all their fields,
@@ -50,6 +55,7 @@ public final class InputGuardStage implements Stage {
   private final Clock clock;
   private final HeavyWork heavy;
   private final SecureRandom random = new SecureRandom();
+  private final TokenEstimator encodings = new TokenEstimator();
   private final byte[] processKey = new byte[32];
 
   /** Bodies over {@link HeavyWork#LARGE_BODY_BYTES} are inspected on {@code heavy}, off the event loop. */
@@ -94,7 +100,7 @@ public final class InputGuardStage implements Stage {
     GuardContext ctx = new GuardContext(exchange.route().id(),
         exchange.principalId() == null ? "anonymous" : exchange.principalId(), clock);
     ObjectNode body = exchange.body();
-    Inspection inspection = new Inspection(built, scope, ctx);
+    Inspection inspection = new Inspection(built, scope, ctx, () -> codec(settings, exchange.model()));
     Buffer raw = exchange.rawBody();
     if (raw == null || raw.length() <= HeavyWork.LARGE_BODY_BYTES) {
       return Future.succeededFuture(decide(exchange, api, built, scope, inspection,
@@ -153,18 +159,58 @@ public final class InputGuardStage implements Stage {
     return Decision.CONTINUE;
   }
 
+  /**
+   * How this model's token ids are read: the operator's {@code token-encodings}, else the OpenAI encoding of the
+   * model's name; null (the request is refused) for a model whose encoding is unknown.
+   */
+  private TokenCodec codec(GuardSettings settings, String model) {
+    String named = model == null ? null : settings.tokenEncodings().get(model);
+    Encoding encoding = (named != null ? encodings.encodingNamed(named) : encodings.knownEncoding(model))
+        .orElse(null);
+    if (encoding == null) {
+      return null;
+    }
+    return new TokenCodec() {
+      @Override
+      public String decode(int[] ids) {
+        IntArrayList list = new IntArrayList(ids.length);
+        for (int id : ids) {
+          list.add(id);
+        }
+        try {
+          return encoding.decode(list);
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("unknown token id", e);
+        }
+      }
+
+      @Override
+      public int[] encode(String text) {
+        return encoding.encodeOrdinary(text).toArray();
+      }
+    };
+  }
+
   /** The guards of one request applied to each of its strings: PII/secret actions, and the injection score. */
   private static final class Inspection implements RequestTexts.Inspector {
     final GuardRuntime.Built built;
     final RequestScope scope;
     final GuardContext ctx;
+    final Supplier<TokenCodec> codec;
     final TreeSet<String> blocked = new TreeSet<>();
     String failed;
 
-    Inspection(GuardRuntime.Built built, RequestScope scope, GuardContext ctx) {
+    Inspection(GuardRuntime.Built built, RequestScope scope, GuardContext ctx, Supplier<TokenCodec> codec) {
       this.built = built;
       this.scope = scope;
       this.ctx = ctx;
+      this.codec = codec;
+    }
+
+    @Override
+    public TokenCodec tokenCodec() {
+      // a profile that inspects no input has no reason to read token ids (or to refuse them)
+      return built.input() == null && built.injection() == null ? TokenCodec.UNREAD : codec.get();
     }
 
     @Override

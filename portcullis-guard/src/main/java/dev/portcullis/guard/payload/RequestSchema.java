@@ -19,8 +19,12 @@ final class RequestSchema {
   /** A string, used as {@code use}. */
   record Text(Use use) implements Node {}
 
-  /** A number (token ids). */
-  record Num() implements Node {}
+  /**
+   * A prompt given as an array: token ids ({@code [9906, 1917]}), or a batch of strings and token-id arrays. Token ids
+   * are decoded with the model's {@link TokenCodec}, inspected as a prompt, and encoded again when the guards change
+   * the text.
+   */
+  record Prompts() implements Node {}
 
   /** An object; fields not listed are walked as {@link Free} with the surrounding use. */
   record Obj(Map<String, Node> fields) implements Node {}
@@ -57,8 +61,7 @@ final class RequestSchema {
   private static final Text MODEL = text(Use.MODEL);
   private static final Node STOP = new Either(DATA, new Arr(DATA), null, null);
   private static final Node METADATA = new MapOf(DATA);
-  private static final Node TOKENS = new Either(PROMPT, new Arr(new Either(PROMPT, new Arr(new Num()), null,
-      new Num())), null, null);
+  private static final Node TOKENS = new Either(PROMPT, new Prompts(), null, null);
 
   private static final Node CHAT_PARTS = new Arr(new Obj(Map.of(
       "text", PROMPT,

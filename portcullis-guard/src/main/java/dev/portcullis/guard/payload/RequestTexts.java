@@ -12,7 +12,7 @@ import dev.portcullis.guard.payload.RequestSchema.Group;
 import dev.portcullis.guard.payload.RequestSchema.MapOf;
 import dev.portcullis.guard.payload.RequestSchema.Message;
 import dev.portcullis.guard.payload.RequestSchema.Node;
-import dev.portcullis.guard.payload.RequestSchema.Num;
+import dev.portcullis.guard.payload.RequestSchema.Prompts;
 import dev.portcullis.guard.payload.RequestSchema.Obj;
 import dev.portcullis.guard.payload.RequestSchema.Text;
 import java.util.ArrayList;
@@ -55,6 +55,11 @@ public final class RequestTexts {
 
     /** An instruction-like text for the injection score (never a system prompt). */
     void score(String text);
+
+    /** How to read prompts given as token ids; null when they cannot be read (such a request is refused). */
+    default TokenCodec tokenCodec() {
+      return null;
+    }
   }
 
   /** Why a request cannot be inspected: the offending field as an OpenAI error {@code param}, and a message. */
@@ -97,7 +102,7 @@ public final class RequestTexts {
       return switch (node) {
         case Text t -> value.isTextual() ? string(value.textValue(), t.use())
             : refuse("must be a string");
-        case Num n -> value.isNumber() ? null : refuse("must be a number");
+        case Prompts p -> value instanceof ArrayNode arr ? prompts(arr) : refuse("must be an array");
         case Obj o -> value instanceof ObjectNode obj ? object(obj, o.fields(), around) : refuse("must be an object");
         case Arr a -> value instanceof ArrayNode arr ? array(arr, a.item(), around) : refuse("must be an array");
         case MapOf m -> value instanceof ObjectNode obj ? map(obj, m.value(), around) : refuse("must be an object");
@@ -155,6 +160,63 @@ public final class RequestTexts {
         }
       }
       return null;
+    }
+
+    /** A prompt array: one list of token ids, or a batch whose items are strings or lists of token ids. */
+    JsonNode prompts(ArrayNode arr) {
+      if (!arr.isEmpty() && arr.get(0).isNumber()) {
+        return tokens(arr);
+      }
+      for (int i = 0; i < arr.size() && problem == null; i++) {
+        JsonNode item = arr.get(i);
+        path.add(i);
+        JsonNode replaced = item.isTextual() ? string(item.textValue(), Use.PROMPT)
+            : item instanceof ArrayNode ids ? tokens(ids)
+            : refuse("must be a string or an array of token ids");
+        path.removeLast();
+        if (replaced != null) {
+          arr.set(i, replaced);
+        }
+      }
+      return null;
+    }
+
+    /** Token ids: decoded with the model's codec and inspected as a prompt; their new ids when the text changed. */
+    JsonNode tokens(ArrayNode arr) {
+      int[] ids = new int[arr.size()];
+      for (int i = 0; i < ids.length; i++) {
+        JsonNode id = arr.get(i);
+        if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
+          path.add(i);
+          refuse("must be a token id (a whole number, 0 or more)");
+          path.removeLast();
+          return null;
+        }
+        ids[i] = id.intValue();
+      }
+      TokenCodec codec = inspector.tokenCodec();
+      if (codec == TokenCodec.UNREAD || ids.length == 0) {
+        return null;
+      }
+      if (codec == null) {
+        return refuse("is given as token ids, which the gateway cannot read for this model; send the text instead");
+      }
+      String text;
+      try {
+        text = codec.decode(ids);
+      } catch (IllegalArgumentException e) {
+        return refuse("holds a token id the model's encoding does not have");
+      }
+      String after = inspectText(text, Use.PROMPT);
+      if (after.equals(text)) {
+        return null;
+      }
+      changed = true;
+      ArrayNode encoded = arr.arrayNode(ids.length);
+      for (int id : codec.encode(after)) {
+        encoded.add(id);
+      }
+      return encoded;
     }
 
     JsonNode map(ObjectNode obj, Node value, Use around) {

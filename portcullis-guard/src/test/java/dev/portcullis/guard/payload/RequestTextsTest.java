@@ -25,7 +25,7 @@ class RequestTextsTest {
     return new Recorder(f);
   }
 
-  static final class Recorder implements RequestTexts.Inspector {
+  static class Recorder implements RequestTexts.Inspector {
     final UnaryOperator<String> f;
     final List<String> redacted = new ArrayList<>();
     final List<String> scored = new ArrayList<>();
@@ -163,5 +163,84 @@ class RequestTextsTest {
     RequestTexts.Problem p = RequestTexts.inspect(json(json), api, redacting(t -> t)).problem();
     assertThat(p).as(json).isNotNull();
     return p;
+  }
+
+  /** A codec whose ids are the text's code points: enough to prove the walk reads, inspects and re-encodes ids. */
+  static final TokenCodec CODE_POINTS = new TokenCodec() {
+    @Override
+    public String decode(int[] ids) {
+      for (int id : ids) {
+        if (!Character.isValidCodePoint(id)) {
+          throw new IllegalArgumentException("no such token");
+        }
+      }
+      return new String(ids, 0, ids.length);
+    }
+
+    @Override
+    public int[] encode(String text) {
+      return text.codePoints().toArray();
+    }
+  };
+
+  static final class CodecRecorder extends Recorder {
+    final TokenCodec codec;
+
+    CodecRecorder(TokenCodec codec) {
+      super(t -> REDACT.apply(t, null).text());
+      this.codec = codec;
+    }
+
+    @Override
+    public TokenCodec tokenCodec() {
+      return codec;
+    }
+  }
+
+  static String ids(String text) {
+    return JSON.valueToTree(text.codePoints().toArray()).toString();
+  }
+
+  /** Issue 10: a prompt given as token ids is read with the model's encoding, not forwarded unread. */
+  @Test
+  void tokenIdPromptsAreDecodedInspectedAndEncodedAgain() throws Exception {
+    ObjectNode body = json("{\"model\":\"m\",\"prompt\":" + ids("mail a1@x.io now") + "}");
+    CodecRecorder r = new CodecRecorder(CODE_POINTS);
+    assertThat(RequestTexts.inspect(body, Api.COMPLETIONS, r).problem()).isNull();
+    assertThat(r.scored).containsExactly("mail a1@x.io now");
+    assertThat(CODE_POINTS.decode(JSON.convertValue(body.get("prompt"), int[].class))).isEqualTo("mail [EMAIL] now");
+
+    ObjectNode batch = json("{\"model\":\"m\",\"input\":[\"plain b1@x.io\"," + ids("ids b2@x.io") + ","
+        + ids("nothing here") + "]}");
+    assertThat(RequestTexts.inspect(batch, Api.EMBEDDINGS, new CodecRecorder(CODE_POINTS)).problem()).isNull();
+    assertThat(batch.get("input").get(0).asText()).isEqualTo("plain [EMAIL]");
+    assertThat(CODE_POINTS.decode(JSON.convertValue(batch.get("input").get(1), int[].class)))
+        .isEqualTo("ids [EMAIL]");
+    assertThat(batch.get("input").get(2).toString()).isEqualTo(ids("nothing here"));
+  }
+
+  @Test
+  void tokenIdsThatCannotBeReadAreRefusedNamingTheField() throws Exception {
+    ObjectNode body = json("{\"model\":\"m\",\"prompt\":[[104, 105], [104, -1]]}");
+    assertThat(RequestTexts.inspect(body, Api.COMPLETIONS, new CodecRecorder(CODE_POINTS)).problem().param())
+        .isEqualTo("prompt[1][1]");
+    ObjectNode noCodec = json("{\"model\":\"m\",\"prompt\":[104, 105]}");
+    RequestTexts.Problem problem = RequestTexts.inspect(noCodec, Api.COMPLETIONS, new CodecRecorder(null)).problem();
+    assertThat(problem.param()).isEqualTo("prompt");
+    assertThat(problem.message()).contains("token ids");
+    ObjectNode unknownId = json("{\"model\":\"m\",\"input\":[2000000000]}");
+    assertThat(RequestTexts.inspect(unknownId, Api.EMBEDDINGS, new CodecRecorder(CODE_POINTS)).problem().message())
+        .contains("does not have");
+    ObjectNode mixed = json("{\"model\":\"m\",\"input\":[\"a\", {\"x\": 1}]}");
+    assertThat(RequestTexts.inspect(mixed, Api.EMBEDDINGS, new CodecRecorder(CODE_POINTS)).problem().param())
+        .isEqualTo("input[1]");
+  }
+
+  @Test
+  void aProfileThatInspectsNoInputLeavesTokenIdsUnread() throws Exception {
+    ObjectNode body = json("{\"model\":\"m\",\"prompt\":" + ids("mail a1@x.io") + "}");
+    String before = body.toString();
+    assertThat(RequestTexts.inspect(body, Api.COMPLETIONS, new CodecRecorder(TokenCodec.UNREAD)).problem()).isNull();
+    assertThat(body.toString()).isEqualTo(before);
   }
 }

@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Estimates the tokens of OpenAI-style request bodies with the model's tokenizer (JTokkit), before the
@@ -149,18 +150,34 @@ public final class TokenEstimator {
     }
 
     private Encoding encoding(String model) {
+        return knownEncoding(model).orElseGet(() -> registry.getEncoding(EncodingType.CL100K_BASE));
+    }
+
+    /**
+     * The encoding of an OpenAI model by its name (an exact name JTokkit knows, or a family prefix such as
+     * {@code gpt-4o}); empty for other models, whose token ids this estimator cannot read.
+     */
+    public Optional<Encoding> knownEncoding(String model) {
         if (model != null) {
             var known = registry.getEncodingForModel(model);
             if (known.isPresent()) {
-                return known.get();
+                return known;
             }
             String m = model.toLowerCase(Locale.ROOT);
             if (m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5") || m.startsWith("o1")
                     || m.startsWith("o3") || m.startsWith("o4") || m.startsWith("chatgpt") || m.startsWith("gpt-oss")) {
-                return registry.getEncoding(EncodingType.O200K_BASE);
+                return Optional.of(registry.getEncoding(EncodingType.O200K_BASE));
+            }
+            if (m.startsWith("gpt-4") || m.startsWith("gpt-3.5") || m.startsWith("text-embedding-")) {
+                return Optional.of(registry.getEncoding(EncodingType.CL100K_BASE));
             }
         }
-        return registry.getEncoding(EncodingType.CL100K_BASE);
+        return Optional.empty();
+    }
+
+    /** An encoding by its name ({@code cl100k_base}, {@code o200k_base}, …), empty for an unknown name. */
+    public Optional<Encoding> encodingNamed(String name) {
+        return EncodingType.fromName(name).map(registry::getEncoding);
     }
 
     /**
